@@ -1,0 +1,330 @@
+"""Reading and writing CEB XML: declarations, receipts and the `DxpMsg` envelope.
+
+Parsing is hostile-input safe: no DTD, no entity resolution, no network, libxml2's depth limit.
+Both forms seen in the wild are read alike, the `ceb:`-prefixed one and the default-namespace one,
+because lxml resolves both to the same qualified names. Mixed content (free text after an element,
+as in real CEB816 tax bills) is ignored: only an element's own text is a value.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import threading
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from lxml import etree
+
+from ceb.documents import (
+    BaseTransfer,
+    DeclarationHead,
+    Document,
+    InventoryItem,
+    InventoryList,
+    Message,
+    Order,
+    OrderItem,
+    Payment,
+    Receipt,
+    Waybill,
+)
+from ceb.errors import CebFormatError
+from ceb.types import CEB_NAMESPACE, DXP_NAMESPACE, AppStatus, AppType, MessageType
+
+_NS = "{%s}" % CEB_NAMESPACE
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DocumentLayout:
+    """Where a document type sits in its message: wrapper, head and repeated item elements."""
+
+    document_class: type
+    wrapper: str
+    head: str | None  # None when the wrapper is itself the head's parent-less form
+    item: str | None = None
+    item_class: type | None = None
+
+
+LAYOUTS: dict[MessageType, DocumentLayout] = {
+    MessageType.ORDER: DocumentLayout(Order, "Order", "OrderHead", "OrderList", OrderItem),
+    MessageType.PAYMENT: DocumentLayout(Payment, "Payment", "PaymentHead"),
+    MessageType.WAYBILL: DocumentLayout(Waybill, "Logistics", "LogisticsHead"),
+    MessageType.INVENTORY_LIST: DocumentLayout(
+        InventoryList, "Inventory", "InventoryHead", "InventoryList", InventoryItem),
+}
+DECLARATION_TYPES = frozenset(LAYOUTS)
+_DOCUMENT_TYPES = {layout.document_class: mt for mt, layout in LAYOUTS.items()}
+
+
+def camel(name: str) -> str:
+    """The XML element name of a dataclass field: `order_no` -> `orderNo`."""
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    xml_name: str
+    is_decimal: bool
+    required: bool
+    default: object
+
+
+@cache
+def _fields(cls: type) -> tuple[_Field, ...]:
+    """The scalar fields of a document class, in element order (not `head`, not `items`)."""
+    out = []
+    for f in dataclasses.fields(cls):
+        if f.name in ("head", "items"):
+            continue
+        required = f.default is dataclasses.MISSING
+        out.append(_Field(f.name, camel(f.name), "Decimal" in str(f.type), required,
+                          None if required else f.default))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------- parsing
+
+_parsers = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    # lxml parsers are not thread-safe; one per thread.
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                 dtd_validation=False, huge_tree=False, remove_comments=True,
+                                 remove_pis=True)
+        _parsers.parser = parser
+    return parser
+
+
+def parse_xml(body: bytes) -> etree._Element:
+    """Parse untrusted XML bytes into an element tree, refusing DTDs and entity declarations."""
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise CebFormatError("dtd_forbidden", "DTDs and entity declarations are not accepted")
+    try:
+        root = etree.fromstring(body, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise CebFormatError("malformed_xml", f"not well-formed XML: {exc}") from None
+    except ValueError as exc:  # e.g. an encoding declaration lxml refuses
+        raise CebFormatError("malformed_xml", str(exc)) from None
+    if root is None:
+        raise CebFormatError("malformed_xml", "empty document")
+    return root
+
+
+def unwrap_envelope(root: etree._Element) -> etree._Element:
+    """The CEB message inside a `DxpMsg` envelope, or `root` itself when it is not one."""
+    if root.tag != "{%s}DxpMsg" % DXP_NAMESPACE:
+        return root
+    data = root.find("{%s}Data" % DXP_NAMESPACE)
+    if data is None or not (data.text or "").strip():
+        raise CebFormatError("missing_field", "DxpMsg has no Data", field="DxpMsg/Data")
+    try:
+        inner = base64.b64decode("".join(data.text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise CebFormatError("bad_format", "DxpMsg Data is not base64", field="DxpMsg/Data") from None
+    inner_root = parse_xml(inner)
+    if inner_root.tag == root.tag:
+        raise CebFormatError("unknown_root", "nested DxpMsg envelopes are not accepted")
+    return inner_root
+
+
+def message_type_of(root: etree._Element) -> MessageType:
+    """The declaration type of a CEB root element; CebFormatError for anything else."""
+    qname = etree.QName(root)
+    try:
+        message_type = MessageType.from_root_tag(qname.localname)
+    except ValueError:
+        message_type = None
+    if qname.namespace != CEB_NAMESPACE or message_type is None:
+        raise CebFormatError("unknown_root", f"unknown root element {root.tag}")
+    if message_type not in DECLARATION_TYPES:
+        raise CebFormatError("unsupported_message_type",
+                             f"{message_type.value} is not a declaration this platform takes")
+    return message_type
+
+
+def parse_message(body: bytes) -> Message:
+    """Parse a declaration message (or a `DxpMsg` envelope holding one)."""
+    return message_from_tree(unwrap_envelope(parse_xml(body)))
+
+
+def message_from_tree(root: etree._Element) -> Message:
+    """Build a `Message` from the root element of a CEB declaration."""
+    message_type = message_type_of(root)
+    guid = (root.get("guid") or "").strip()
+    if not guid:
+        raise CebFormatError("missing_field", "message has no guid attribute", field="@guid")
+    if len(guid) > 36:
+        raise CebFormatError("bad_format", "guid is longer than 36 characters", field="@guid")
+    layout = LAYOUTS[message_type]
+    documents = tuple(
+        _read_document(layout, wrapper, f"{layout.wrapper}[{index}]")
+        for index, wrapper in enumerate(root.iterchildren(_NS + layout.wrapper), start=1))
+    if not documents:
+        raise CebFormatError("missing_field", f"no {layout.wrapper} document in the message",
+                             field=layout.wrapper)
+    transfer = root.find(_NS + "BaseTransfer")
+    if transfer is None:
+        raise CebFormatError("missing_field", "no BaseTransfer", field="BaseTransfer")
+    base_transfer = BaseTransfer(**_read_fields(BaseTransfer, transfer, "BaseTransfer"))
+    return Message(message_type, guid, documents, base_transfer, root.get("version", "1.0"))
+
+
+def _values(element: etree._Element) -> dict[str, str]:
+    return {etree.QName(child).localname: (child.text or "").strip()
+            for child in element if isinstance(child.tag, str)}
+
+
+def _read_fields(cls: type, element: etree._Element, path: str,
+                 values: dict[str, str] | None = None) -> dict[str, object]:
+    values = _values(element) if values is None else values
+    out: dict[str, object] = {}
+    for f in _fields(cls):
+        raw = values.get(f.xml_name, "")
+        if not raw:
+            if f.required:
+                raise CebFormatError("missing_field", f"{f.xml_name} is required",
+                                     field=f"{path}/{f.xml_name}")
+            out[f.name] = f.default
+            continue
+        out[f.name] = _decimal(raw, f"{path}/{f.xml_name}") if f.is_decimal else raw
+    return out
+
+
+def _decimal(raw: str, path: str) -> Decimal:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise CebFormatError("bad_format", f"{raw!r} is not a decimal amount", field=path)
+    return value
+
+
+def _read_head(values: dict[str, str], path: str) -> DeclarationHead:
+    head = DeclarationHead(**{f.name: values.get(f.xml_name, "") for f in _fields(DeclarationHead)})
+    checks = (("guid", bool(head.guid) and len(head.guid) <= 36),
+              ("appType", head.app_type in {t.value for t in AppType}),
+              # Real senders emit Java's Date.toString() here too; only its presence is checked.
+              ("appTime", bool(head.app_time)),
+              ("appStatus", head.app_status in {s.value for s in AppStatus}))
+    for xml_name, ok in checks:
+        if not ok:
+            raise CebFormatError("bad_format", f"{xml_name} {values.get(xml_name, '')!r} is not valid",
+                                 field=f"{path}/{xml_name}")
+    return head
+
+
+def _read_document(layout: DocumentLayout, wrapper: etree._Element, path: str) -> Document:
+    head_element = wrapper.find(_NS + layout.head)
+    head_path = f"{path}/{layout.head}"
+    if head_element is None:
+        raise CebFormatError("missing_field", f"{layout.head} is required", field=head_path)
+    values = _values(head_element)
+    kwargs = _read_fields(layout.document_class, head_element, head_path, values)
+    kwargs["head"] = _read_head(values, head_path)
+    if layout.item is not None:
+        items = tuple(
+            layout.item_class(**_read_fields(layout.item_class, item, f"{path}/{layout.item}[{i}]"))
+            for i, item in enumerate(wrapper.iterchildren(_NS + layout.item), start=1))
+        if not items:
+            raise CebFormatError("missing_field", f"at least one {layout.item} is required",
+                                 field=f"{path}/{layout.item}")
+        kwargs["items"] = items
+    return layout.document_class(**kwargs)
+
+
+def parse_receipts(body: bytes) -> list[Receipt]:
+    """Every receipt node in a receipt message (CEB312/412/512/514/622/712/816/900 ...).
+
+    A receipt node is any element with a `returnTime` child, at depth one or two (CEB816 nests
+    `TaxHeadRd` in `Tax`). Tax bills carry `status` where other receipts carry `returnStatus`.
+    """
+    root = parse_xml(body)
+    message_type = MessageType.from_root_tag(etree.QName(root).localname)
+    receipts = []
+    for node in root.iter():
+        if node is root or not isinstance(node.tag, str) or node.find(_NS + "returnTime") is None:
+            continue
+        values = _values(node)
+        status = values.pop("returnStatus", "") or values.pop("status", "") or "0"
+        receipts.append(Receipt(
+            message_type=message_type, guid=values.pop("guid", ""), return_status=int(status),
+            return_time=values.pop("returnTime"), return_info=values.pop("returnInfo", ""),
+            keys=tuple(sorted(values.items()))))
+    return receipts
+
+
+# --------------------------------------------------------------------------------------- rendering
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _append_fields(parent: etree._Element, prefix: str, obj: object) -> None:
+    for f in _fields(type(obj)):
+        etree.SubElement(parent, prefix + f.xml_name).text = _text(getattr(obj, f.name))
+
+
+def render_message(message: Message, *, prefixed: bool = True) -> bytes:
+    """Serialise a declaration message, `ceb:`-prefixed (the common form) or default-namespace."""
+    nsmap = {"ceb" if prefixed else None: CEB_NAMESPACE}
+    root = etree.Element(_NS + message.message_type.root_tag, nsmap=nsmap,
+                         guid=message.guid, version=message.version)
+    layout = LAYOUTS[message.message_type]
+    for document in message.documents:
+        wrapper = etree.SubElement(root, _NS + layout.wrapper)
+        head = etree.SubElement(wrapper, _NS + layout.head)
+        _append_fields(head, _NS, document.head)
+        _append_fields(head, _NS, document)
+        for item in getattr(document, "items", ()) if layout.item else ():
+            _append_fields(etree.SubElement(wrapper, _NS + layout.item), _NS, item)
+    _append_fields(etree.SubElement(root, _NS + "BaseTransfer"), _NS, message.base_transfer)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def render_receipts(message_type: MessageType, node_name: str, guid: str,
+                    receipts: Iterable[Receipt]) -> bytes:
+    """Serialise receipts as one receipt message (default namespace, as platforms send them)."""
+    root = etree.Element(_NS + message_type.root_tag, nsmap={None: CEB_NAMESPACE},
+                         guid=guid, version="1.0")
+    for receipt in receipts:
+        node = etree.SubElement(root, _NS + node_name)
+        etree.SubElement(node, _NS + "guid").text = receipt.guid
+        for key, value in receipt.keys:
+            etree.SubElement(node, _NS + key).text = value
+        etree.SubElement(node, _NS + "returnStatus").text = str(receipt.return_status)
+        etree.SubElement(node, _NS + "returnTime").text = receipt.return_time
+        etree.SubElement(node, _NS + "returnInfo").text = receipt.return_info
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def wrap_envelope(message_xml: bytes, message_type: MessageType, sender_id: str,
+                  cop_msg_id: str, created: str) -> bytes:
+    """Wrap a CEB message in a `DxpMsg` transport envelope (base64 `Data`)."""
+    dxp = "{%s}" % DXP_NAMESPACE
+    root = etree.Element(dxp + "DxpMsg", nsmap={"dxp": DXP_NAMESPACE}, ver="1.0")
+    info = etree.SubElement(root, dxp + "TransInfo")
+    etree.SubElement(info, dxp + "CopMsgId").text = cop_msg_id
+    etree.SubElement(info, dxp + "SenderId").text = sender_id
+    etree.SubElement(etree.SubElement(info, dxp + "ReceiverIds"), dxp + "ReceiverId").text = "DXPEDCCEB0000002"
+    etree.SubElement(info, dxp + "CreatTime").text = created
+    etree.SubElement(info, dxp + "MsgType").text = message_type.root_tag
+    etree.SubElement(root, dxp + "Data").text = base64.b64encode(message_xml).decode("ascii")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def document_type(document: Document) -> MessageType:
+    """The message type that carries a document."""
+    return _DOCUMENT_TYPES[type(document)]

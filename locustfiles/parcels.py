@@ -1,0 +1,246 @@
+"""Synthetic import parcels: order, payment, waybill and inventory list that agree on every field.
+
+A `ParcelFactory` is seeded and numbers its parcels, so a run is reproducible and the identifiers
+of different generator processes never collide (each gets its own `namespace`). A parcel can carry
+one `ParcelDefect`, the kinds of bad data the platform must reject with a 100 receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import Enum
+
+from faker import Faker
+
+from ceb.documents import (
+    BaseTransfer,
+    DeclarationHead,
+    InventoryItem,
+    InventoryList,
+    Message,
+    Order,
+    OrderItem,
+    Payment,
+    Waybill,
+)
+from ceb.resident_id import check_character, make_id_number
+from ceb.tax import CENT, retail_import_tax
+from ceb.types import AppStatus, AppType, MessageType, TradeMode
+
+
+class ParcelDefect(str, Enum):
+    """A kind of bad data a parcel may carry on purpose."""
+
+    BAD_ID_CHECK_DIGIT = "bad_id_check_digit"
+    PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch"
+    CONSIGNEE_MISMATCH = "consignee_mismatch"
+    OVER_TRANSACTION_LIMIT = "over_transaction_limit"
+    MISSING_PAYMENT = "missing_payment"
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    """A registered enterprise: 10-character customs code and name."""
+
+    code: str
+    name: str
+    dxp_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """The four declaring parties of a parcel (DOMAIN.md §1), Chongqing codes by default."""
+
+    platform: Enterprise = Enterprise("5001960001", "重庆跨境优选电子商务有限公司", "DXPENT0000500001")
+    payment: Enterprise = Enterprise("5001960002", "重庆渝付通支付有限公司", "DXPENT0000500002")
+    logistics: Enterprise = Enterprise("5001960003", "重庆两江国际物流有限公司", "DXPENT0000500003")
+    agent: Enterprise = Enterprise("5001960004", "重庆西永保税仓储有限公司", "DXPENT0000500004")
+    customs_code: str = "8000"
+    port_code: str = "8012"
+    area_code: str = "5001W60001"
+    area_name: str = "重庆西永综合保税区"
+    ems_no: str = "T8000W000001"
+
+    def sender_of(self, message_type: MessageType) -> Enterprise:
+        """Which party sends a message type."""
+        return {MessageType.ORDER: self.platform, MessageType.PAYMENT: self.payment,
+                MessageType.WAYBILL: self.logistics,
+                MessageType.INVENTORY_LIST: self.agent}[message_type]
+
+
+@dataclass(frozen=True, slots=True)
+class Goods:
+    """A product on the positive list (正面清单) with its HS code and unit price."""
+
+    item_no: str
+    name: str
+    gcode: str
+    unit: str
+    net_kg: Decimal
+    price: Decimal
+
+
+CATALOGUE = (
+    Goods("SKU-FORMULA-900", "婴幼儿配方奶粉 900g", "1901101000", "122", Decimal("0.9"), Decimal("238.00")),
+    Goods("SKU-SERUM-50", "精华液 50ml", "3304990099", "142", Decimal("0.1"), Decimal("415.50")),
+    Goods("SKU-FISHOIL-120", "深海鱼油软胶囊 120粒", "2106909090", "140", Decimal("0.2"), Decimal("129.90")),
+    Goods("SKU-CHOC-384", "巧克力盒装 384g", "1806900000", "140", Decimal("0.4"), Decimal("89.00")),
+    Goods("SKU-BAG-01", "手提斜挎包", "4202210090", "011", Decimal("1.2"), Decimal("1023.30")),
+    Goods("SKU-VITC-60", "维生素C咀嚼片 60片", "2106909090", "140", Decimal("0.15"), Decimal("99.00")),
+)
+_AREA_CODES = ("500103", "500105", "500106", "500107", "110105", "310115", "440305", "330106")
+_APP_TIME = "%Y%m%d%H%M%S"
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """The four documents of one import parcel and the messages that carry them."""
+
+    sequence: int
+    order: Order
+    payment: Payment
+    waybill: Waybill
+    inventory_list: InventoryList
+    defect: ParcelDefect | None
+
+    def messages(self, parties: Parties, guid: "GuidSource") -> dict[MessageType, Message]:
+        """One message per document, each from its own party; a missing payment is left out."""
+        documents = {MessageType.ORDER: self.order, MessageType.PAYMENT: self.payment,
+                     MessageType.WAYBILL: self.waybill, MessageType.INVENTORY_LIST: self.inventory_list}
+        if self.defect is ParcelDefect.MISSING_PAYMENT:
+            del documents[MessageType.PAYMENT]
+        out = {}
+        for message_type, document in documents.items():
+            sender = parties.sender_of(message_type)
+            out[message_type] = Message(message_type, guid(), (document,),
+                                        BaseTransfer(cop_code=sender.code, cop_name=sender.name,
+                                                     dxp_mode="DXP", dxp_id=sender.dxp_id))
+        return out
+
+
+class GuidSource:
+    """Upper-case UUIDs from a seeded generator: reproducible, unique per namespace and seed."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+
+    def __call__(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4)).upper()
+
+
+class ParcelFactory:
+    """Makes consistent parcels. `namespace` keeps identifiers unique across generator processes."""
+
+    def __init__(self, parties: Parties = Parties(), seed: int = 0, namespace: str = "P0",
+                 trade_mode: TradeMode = TradeMode.BONDED) -> None:
+        self.parties = parties
+        self.trade_mode = trade_mode
+        self._namespace = namespace
+        self._rng = random.Random(f"{seed}/{namespace}")
+        self._faker = Faker("zh_CN")
+        self._faker.seed_instance(self._rng.getrandbits(64))
+        self.guid = GuidSource(self._rng)
+        self._sequence = 0
+
+    def make(self, now: dt.datetime, defect: ParcelDefect | None = None) -> Parcel:
+        """The next parcel, declared at `now` (China time), optionally with a defect."""
+        self._sequence += 1
+        seq = self._sequence
+        rng, fake, p = self._rng, self._faker, self.parties
+        app_time = now.strftime(_APP_TIME)
+        order_no = f"{self._namespace}{now:%y%m%d}{seq:010d}"
+        logistics_no = f"CQ{self._namespace}{seq:010d}"
+        buyer_name = fake.name()
+        buyer_id = make_id_number(rng.choice(_AREA_CODES),
+                                  dt.date(rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+                                  rng.randint(0, 999))
+        phone = fake.phone_number()
+        address = fake.address()
+
+        goods = rng.sample(CATALOGUE, rng.randint(1, 3))
+        quantities = [rng.randint(1, 3) for _ in goods]
+        if defect is ParcelDefect.OVER_TRANSACTION_LIMIT:
+            goods, quantities = [CATALOGUE[4]], [5]
+        elif sum(g.price * q for g, q in zip(goods, quantities)) > Decimal("4500"):
+            goods, quantities = goods[:1], [1]  # stay under the per-transaction limit
+        goods_value = sum((g.price * q for g, q in zip(goods, quantities)), Decimal(0))
+        freight = Decimal(rng.choice((0, 5, 8, 10, 15))).quantize(CENT)
+        tax = retail_import_tax(goods_value, freight)
+        paid = goods_value + freight + tax
+        net_kg = sum((g.net_kg * q for g, q in zip(goods, quantities)), Decimal(0))
+        gross_kg = (net_kg * Decimal("1.2")).quantize(CENT)
+
+        def head() -> DeclarationHead:
+            return DeclarationHead(guid=self.guid(), app_type=AppType.NEW.value, app_time=app_time,
+                                   app_status=AppStatus.DECLARED.value)
+
+        order = Order(
+            head=head(), order_type="I", order_no=order_no, ebp_code=p.platform.code,
+            ebp_name=p.platform.name, ebc_code=p.platform.code, ebc_name=p.platform.name,
+            goods_value=goods_value, freight=freight, discount=Decimal("0.00"), tax_total=tax,
+            actural_paid=paid, currency="142", buyer_reg_no=f"u{rng.getrandbits(40):x}",
+            buyer_name=buyer_name, buyer_telephone=phone, buyer_id_type="1", buyer_id_number=buyer_id,
+            pay_code=p.payment.code, pay_name=p.payment.name,
+            pay_transaction_id=f"PAY{self._namespace}{seq:012d}", consignee=buyer_name,
+            consignee_telephone=phone, consignee_address=address,
+            items=tuple(OrderItem(gnum=str(i), item_no=g.item_no, item_name=g.name, unit=g.unit,
+                                  qty=Decimal(q), price=g.price, total_price=g.price * q,
+                                  country="502", bar_code="无")
+                        for i, (g, q) in enumerate(zip(goods, quantities), start=1)))
+        payment = Payment(
+            head=head(), pay_code=p.payment.code, pay_name=p.payment.name,
+            pay_transaction_id=order.pay_transaction_id, order_no=order_no, ebp_code=p.platform.code,
+            ebp_name=p.platform.name, payer_id_type="1", payer_id_number=buyer_id,
+            payer_name=buyer_name, telephone=phone, amount_paid=paid, currency="142", pay_time=app_time)
+        waybill = Waybill(
+            head=head(), logistics_code=p.logistics.code, logistics_name=p.logistics.name,
+            logistics_no=logistics_no, order_no=order_no, freight=freight, insured_fee=Decimal("0.00"),
+            currency="142", weight=gross_kg, pack_no="1", goods_info="包裹", consignee=buyer_name,
+            consignee_address=address, consignee_telephone=phone)
+        inventory = InventoryList(
+            head=head(), order_no=order_no, ebp_code=p.platform.code, ebp_name=p.platform.name,
+            ebc_code=p.platform.code, ebc_name=p.platform.name, logistics_no=logistics_no,
+            logistics_code=p.logistics.code, logistics_name=p.logistics.name,
+            cop_no=f"{p.agent.code}{seq % 10**10:010d}", assure_code=p.platform.code,
+            ems_no=p.ems_no if self.trade_mode is TradeMode.BONDED else "", ie_flag="I",
+            decl_time=f"{now:%Y%m%d}", customs_code=p.customs_code, port_code=p.port_code,
+            ie_date=f"{now:%Y%m%d}", buyer_id_type="1", buyer_id_number=buyer_id, buyer_name=buyer_name,
+            buyer_telephone=phone, consignee_address=address, agent_code=p.agent.code,
+            agent_name=p.agent.name,
+            area_code=p.area_code if self.trade_mode is TradeMode.BONDED else "",
+            area_name=p.area_name if self.trade_mode is TradeMode.BONDED else "",
+            trade_mode=self.trade_mode.value,
+            traf_mode="Y" if self.trade_mode is TradeMode.BONDED else "5",
+            traf_no="" if self.trade_mode is TradeMode.BONDED else f"CA{rng.randint(100, 999)}",
+            voyage_no="" if self.trade_mode is TradeMode.BONDED else f"V{now:%m%d}",
+            bill_no=f"BL{self._namespace}{seq:08d}",
+            country="142" if self.trade_mode is TradeMode.BONDED else "502",
+            freight=freight, insured_fee=Decimal("0.00"), currency="142", wrap_type="2", pack_no="1",
+            gross_weight=gross_kg, net_weight=net_kg,
+            items=tuple(InventoryItem(gnum=str(i), item_record_no=g.item_no, item_no=g.item_no,
+                                      item_name=g.name, gcode=g.gcode, gname=g.name, country="502",
+                                      qty=Decimal(q), unit=g.unit, qty1=g.net_kg * q, unit1="035",
+                                      price=g.price, total_price=g.price * q)
+                        for i, (g, q) in enumerate(zip(goods, quantities), start=1)))
+        return _apply_defect(Parcel(seq, order, payment, waybill, inventory, defect))
+
+
+def _apply_defect(parcel: Parcel) -> Parcel:
+    defect = parcel.defect
+    if defect is ParcelDefect.BAD_ID_CHECK_DIGIT:
+        good = parcel.order.buyer_id_number
+        wrong = next(c for c in "0123456789X" if c != check_character(good[:17]))
+        bad = good[:17] + wrong
+        return replace(parcel, order=replace(parcel.order, buyer_id_number=bad),
+                       payment=replace(parcel.payment, payer_id_number=bad),
+                       inventory_list=replace(parcel.inventory_list, buyer_id_number=bad))
+    if defect is ParcelDefect.PAYMENT_AMOUNT_MISMATCH:
+        return replace(parcel, payment=replace(parcel.payment,
+                                               amount_paid=parcel.payment.amount_paid - Decimal("1.00")))
+    if defect is ParcelDefect.CONSIGNEE_MISMATCH:
+        return replace(parcel, waybill=replace(parcel.waybill, consignee=parcel.waybill.consignee + "某"))
+    return parcel

@@ -1,0 +1,134 @@
+"""The mock platform's ASGI application, built by `create_app(settings)`.
+
+The lifespan owns every resource: it opens storage and the group-commit writer, starts the workflow
+engine, marks the app ready, and on shutdown stops taking messages, lets the engine write its last
+tick and commits what is queued before closing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ceb.codec import render_receipts
+from ceb.documents import Receipt
+from ceb.types import MessageType
+from mock_platform.errors import PlatformError
+from mock_platform.intake import post_message
+from mock_platform.metrics import build_metrics
+from mock_platform.receipts import RECEIPT_NODE_NAMES
+from mock_platform.settings import Settings
+from mock_platform.store import ReceiptRow, SqliteStore
+from mock_platform.workflow import WorkflowEngine
+from mock_platform.writer import GroupCommitWriter
+
+
+async def healthz(request: Request) -> Response:
+    """200 while the process runs."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """200 once storage and workers are up, 503 otherwise."""
+    if request.app.state.ready:
+        return JSONResponse({"status": "ready"})
+    return JSONResponse({"status": "not ready"}, status_code=503)
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text exposition of the platform's registry."""
+    return Response(generate_latest(request.app.state.metrics.registry),
+                    media_type=CONTENT_TYPE_LATEST)
+
+
+def _receipt_json(row: ReceiptRow) -> dict[str, object]:
+    receipt = Receipt(MessageType(row.message_type), row.guid, row.return_status, row.return_time,
+                      row.return_info, tuple(row.keys.items()))
+    xml = render_receipts(receipt.message_type, RECEIPT_NODE_NAMES[row.message_type], row.guid,
+                          [receipt])
+    return {"cursor": str(row.cursor), "messageType": row.message_type, "guid": row.guid,
+            "returnStatus": row.return_status, "returnTime": row.return_time,
+            "returnInfo": row.return_info, "keys": row.keys, "xml": xml.decode("utf-8")}
+
+
+def _int_param(request: Request, name: str, default: int, minimum: int = 0) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise PlatformError(400, "bad_parameter", f"{name} must be an integer >= {minimum}", name)
+    return int(raw)
+
+
+async def get_receipts(request: Request) -> Response:
+    """The receipts addressed to one enterprise, oldest first, after a cursor."""
+    try:
+        receiver = request.query_params.get("receiver", "")
+        if not receiver:
+            raise PlatformError(400, "bad_parameter", "receiver is required", "receiver")
+        cursor = _int_param(request, "after", 0)
+        page_max = request.app.state.settings.receipt_page_max
+        limit = min(_int_param(request, "limit", page_max, minimum=1), page_max)
+    except PlatformError as exc:
+        return exc.response()
+    rows = await run_in_threadpool(request.app.state.store.receipts_after, receiver, cursor, limit)
+    receipts = [_receipt_json(row) for row in rows]
+    return JSONResponse({"receipts": receipts, "next": receipts[-1]["cursor"] if receipts else str(cursor)})
+
+
+async def get_inventory(request: Request) -> Response:
+    """One inventory list's status and history."""
+    agent_code = request.query_params.get("agentCode", "")
+    if not agent_code:
+        return PlatformError(400, "bad_parameter", "agentCode is required", "agentCode").response()
+    found = await run_in_threadpool(request.app.state.store.inventory, agent_code,
+                                    request.path_params["cop_no"])
+    if found is None:
+        return PlatformError(404, "not_found", "no such inventory list").response()
+    return JSONResponse(found)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the mock platform for `settings`."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state = app.state
+        state.ready = False
+        await state.writer.start()
+        await state.engine.start()
+        state.ready = True
+        state.metrics.ready.set(1)
+        try:
+            yield
+        finally:
+            state.ready = False
+            state.metrics.ready.set(0)
+            await state.engine.stop()
+            await state.writer.close()
+
+    app = Starlette(
+        routes=[
+            Route("/ceb/messages", post_message, methods=["POST"]),
+            Route("/ceb/receipts", get_receipts, methods=["GET"]),
+            Route("/ceb/inventories/{cop_no}", get_inventory, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.ready = False
+    app.state.metrics = build_metrics()
+    app.state.store = SqliteStore(settings.db_path, settings.sqlite_synchronous)
+    app.state.writer = GroupCommitWriter(app.state.store, app.state.metrics, settings.commit_batch_max)
+    app.state.engine = WorkflowEngine(settings, app.state.writer, app.state.metrics)
+    return app

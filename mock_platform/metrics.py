@@ -1,0 +1,63 @@
+"""The mock platform's Prometheus metrics, built on a registry the app owns.
+
+Names carry the `ceb_platform_` prefix so the same dashboards and alerts serve a real platform
+that exports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600)
+
+
+@dataclass(frozen=True)
+class PlatformMetrics:
+    """Every metric the platform updates."""
+
+    registry: CollectorRegistry
+    intake_messages: Counter
+    intake_documents: Counter
+    intake_seconds: Histogram
+    receipts: Counter
+    commit_seconds: Histogram
+    commit_batch_size: Histogram
+    matching_pending: Gauge
+    clearance_seconds: Histogram
+    ready: Gauge
+
+
+def build_metrics(registry: CollectorRegistry | None = None) -> PlatformMetrics:
+    """Create the platform's metrics on `registry` (a fresh one by default)."""
+    registry = registry or CollectorRegistry()
+    return PlatformMetrics(
+        registry=registry,
+        intake_messages=Counter(
+            "ceb_platform_intake_messages", "Messages received, by type and outcome",
+            ["message_type", "outcome"], registry=registry),
+        intake_documents=Counter(
+            "ceb_platform_intake_documents", "Documents in accepted messages, by type",
+            ["message_type"], registry=registry),
+        intake_seconds=Histogram(
+            "ceb_platform_intake_seconds", "Time from request to answer on /ceb/messages",
+            ["message_type"], buckets=LATENCY_BUCKETS, registry=registry),
+        receipts=Counter(
+            "ceb_platform_receipts", "Receipts issued, by receipt type and returnStatus",
+            ["message_type", "return_status"], registry=registry),
+        commit_seconds=Histogram(
+            "ceb_platform_storage_commit_seconds", "Duration of one group-commit transaction",
+            buckets=LATENCY_BUCKETS, registry=registry),
+        commit_batch_size=Histogram(
+            "ceb_platform_storage_commit_batch_size", "Operations per group-commit transaction",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024), registry=registry),
+        matching_pending=Gauge(
+            "ceb_platform_matching_pending_documents", "Documents waiting for their partners",
+            registry=registry),
+        clearance_seconds=Histogram(
+            "ceb_platform_inventory_clearance_seconds", "Inventory list declared to released (800)",
+            buckets=LAG_BUCKETS, registry=registry),
+        ready=Gauge("ceb_platform_ready", "1 while the platform accepts messages", registry=registry),
+    )

@@ -1,0 +1,81 @@
+"""The typed rows that pass between intake, the workflow engine and storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+
+class IntakeOutcome(str, Enum):
+    """What storing a message came to."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """The indexed columns of one document of an accepted message."""
+
+    index: int
+    guid: str
+    order_no: str
+    ebp_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeRecord:
+    """An accepted message as it is stored."""
+
+    guid: str
+    message_type: str
+    content_hash: str
+    sender: str
+    received_at: float
+    body: bytes
+    documents: tuple[DocumentRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    """The outcome of storing a message; `doc_ids` only when it was accepted."""
+
+    outcome: IntakeOutcome
+    doc_ids: tuple[int, ...]
+    message_type: str
+    documents: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReceipt:
+    """A receipt on its way into a receiver's feed."""
+
+    receiver: str
+    message_type: str
+    guid: str
+    return_status: int
+    return_time: str
+    return_info: str
+    keys: tuple[tuple[str, str], ...]
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryUpdate:
+    """A new status of an inventory list, and the next one customs has scheduled, if any."""
+
+    doc_id: int
+    agent_code: str
+    cop_no: str
+    buyer_id: str
+    amount: Decimal
+    year: int
+    status: int
+    pre_no: str
+    invt_no: str
+    declared_at: float
+    next_status: int | None
+    next_at: float | None
+    at: float

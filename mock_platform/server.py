@@ -1,0 +1,33 @@
+"""Serving the mock platform with uvicorn on a socket the caller may have bound already."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import uvicorn
+
+from mock_platform.app import create_app
+from mock_platform.settings import Settings
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket; port 0 picks a free one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def serve(settings: Settings, host: str, port: int, port_file: Path | None = None) -> None:
+    """Serve until SIGINT/SIGTERM; write the bound port to `port_file` once listening."""
+    sock = bind(host, port)
+    if port_file is not None:
+        tmp = port_file.with_suffix(".tmp")
+        tmp.write_text(str(sock.getsockname()[1]))
+        tmp.replace(port_file)
+    config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
+                            lifespan="on", timeout_graceful_shutdown=10)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,67 @@
+"""Configuration of the mock platform, validated when built."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Delay(BaseModel):
+    """A customs step's duration: uniform between `min_s` and `max_s` seconds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_s: float = Field(0.05, ge=0)
+    max_s: float = Field(0.3, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Delay:
+        if self.max_s < self.min_s:
+            raise ValueError(f"max_s {self.max_s} is below min_s {self.min_s}")
+        return self
+
+    def draw(self, rng: random.Random) -> float:
+        """One duration in seconds."""
+        return rng.uniform(self.min_s, self.max_s)
+
+
+class CustomsTiming(BaseModel):
+    """How long customs takes between the statuses of a matched inventory list."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    accept: Delay = Delay(min_s=0.0, max_s=0.1)  # matched -> 120
+    clear: Delay = Delay()  # 120 -> 399
+    release: Delay = Delay()  # 399 -> 800
+
+
+class Limits(BaseModel):
+    """Personal limits and tolerances of the declaration rules (DOMAIN.md §4)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    per_transaction_cny: Decimal = Decimal("5000")
+    annual_cny: Decimal = Decimal("26000")
+    amount_tolerance_cny: Decimal = Field(Decimal("0.00"), ge=0)
+    tax_tolerance_cny: Decimal = Field(Decimal("0.01"), ge=0)
+
+
+class Settings(BaseModel):
+    """Everything `create_app` needs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    db_path: Path = Path("mock-platform.db")
+    body_limit_bytes: int = Field(1024 * 1024, gt=0)
+    commit_batch_max: int = Field(256, gt=0)
+    sqlite_synchronous: str = Field("FULL", pattern="^(FULL|NORMAL)$")
+    receipt_page_max: int = Field(1000, gt=0)
+    matching_timeout_s: float = Field(60.0, gt=0)
+    engine_tick_s: float = Field(0.05, gt=0)
+    customs: CustomsTiming = CustomsTiming()
+    limits: Limits = Limits()
+    customs_code: str = "8000"
+    seed: int | None = None

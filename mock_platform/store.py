@@ -1,0 +1,232 @@
+"""Durable storage of the mock platform in SQLite (WAL).
+
+Writes happen only on the group-commit writer's thread, through `write_batch`: many operations in
+one transaction, each isolated by a savepoint so one failing operation does not undo the others.
+Reads use one connection per reading thread; WAL lets them run beside the writer.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mock_platform.records import (
+    DocumentRow,
+    IntakeOutcome,
+    IntakeRecord,
+    IntakeResult,
+    InventoryUpdate,
+    StoredReceipt,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    guid TEXT PRIMARY KEY, message_type TEXT NOT NULL, content_hash TEXT NOT NULL,
+    sender TEXT NOT NULL, documents INTEGER NOT NULL, received_at REAL NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY, message_guid TEXT NOT NULL, doc_index INTEGER NOT NULL,
+    message_type TEXT NOT NULL, doc_guid TEXT NOT NULL, receiver TEXT NOT NULL,
+    order_no TEXT NOT NULL, ebp_code TEXT NOT NULL, received_at REAL NOT NULL,
+    settled INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS documents_unsettled ON documents(settled) WHERE settled = 0;
+CREATE INDEX IF NOT EXISTS documents_order ON documents(ebp_code, order_no);
+CREATE TABLE IF NOT EXISTS inventories (
+    doc_id INTEGER PRIMARY KEY, agent_code TEXT NOT NULL, cop_no TEXT NOT NULL,
+    buyer_id TEXT NOT NULL, amount TEXT NOT NULL, year INTEGER NOT NULL, status INTEGER NOT NULL,
+    pre_no TEXT NOT NULL, invt_no TEXT NOT NULL, declared_at REAL NOT NULL,
+    next_status INTEGER, next_at REAL, updated_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS inventories_cop ON inventories(agent_code, cop_no);
+CREATE TABLE IF NOT EXISTS inventory_history (
+    doc_id INTEGER NOT NULL, status INTEGER NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS receipts (
+    id INTEGER PRIMARY KEY, receiver TEXT NOT NULL, message_type TEXT NOT NULL,
+    doc_guid TEXT NOT NULL, return_status INTEGER NOT NULL, return_time TEXT NOT NULL,
+    return_info TEXT NOT NULL, keys TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS receipts_receiver ON receipts(receiver, id);
+"""
+
+WriteOp = Callable[[sqlite3.Connection], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRow:
+    """A stored receipt as the receipts endpoint reads it."""
+
+    cursor: int
+    message_type: str
+    guid: str
+    return_status: int
+    return_time: str
+    return_info: str
+    keys: dict[str, str]
+
+
+class SqliteStore:
+    """The platform's database: messages, documents, inventory lists and receipts."""
+
+    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self._readers = threading.local()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
+    def open_writer(self) -> sqlite3.Connection:
+        """The one connection that writes; creates the schema."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connect()
+        conn.executescript(SCHEMA)
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self._readers.conn = self._connect()
+        return conn
+
+    # ------------------------------------------------------------------------------ writing
+
+    @staticmethod
+    def write_batch(conn: sqlite3.Connection, ops: Sequence[WriteOp]) -> list[Any]:
+        """Apply `ops` in one transaction; each result is its value or the exception it raised."""
+        results: list[Any] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for op in ops:
+                conn.execute("SAVEPOINT op")
+                try:
+                    results.append(op(conn))
+                    conn.execute("RELEASE op")
+                except Exception as exc:  # noqa: BLE001 - the op's caller gets its own error
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                    results.append(exc)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return results
+
+    @staticmethod
+    def insert_message(record: IntakeRecord) -> WriteOp:
+        """An op storing an accepted message, its documents and their first receipts."""
+
+        def op(conn: sqlite3.Connection) -> IntakeResult:
+            cur = conn.execute(
+                "INSERT INTO messages VALUES (?,?,?,?,?,?,?) ON CONFLICT(guid) DO NOTHING",
+                (record.guid, record.message_type, record.content_hash, record.sender,
+                 len(record.documents), record.received_at, record.body))
+            if cur.rowcount == 0:
+                (stored_hash, stored_type, stored_docs), = conn.execute(
+                    "SELECT content_hash, message_type, documents FROM messages WHERE guid=?",
+                    (record.guid,))
+                outcome = (IntakeOutcome.DUPLICATE if stored_hash == record.content_hash
+                           else IntakeOutcome.CONFLICT)
+                return IntakeResult(outcome, (), stored_type, stored_docs)
+            ids = []
+            for doc in record.documents:
+                ids.append(_insert_document(conn, record, doc))
+            return IntakeResult(IntakeOutcome.ACCEPTED, tuple(ids), record.message_type,
+                                len(record.documents))
+
+        return op
+
+    @staticmethod
+    def insert_receipts(receipts: Sequence[StoredReceipt]) -> WriteOp:
+        """An op appending receipts to their receivers' feeds."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO receipts(receiver, message_type, doc_guid, return_status, return_time,"
+                " return_info, keys, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                [(r.receiver, r.message_type, r.guid, r.return_status, r.return_time,
+                  r.return_info, json.dumps(dict(r.keys), ensure_ascii=False), r.created_at)
+                 for r in receipts])
+
+        return op
+
+    @staticmethod
+    def settle_documents(doc_ids: Sequence[int]) -> WriteOp:
+        """An op marking documents as done with by the workflow."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.executemany("UPDATE documents SET settled=1 WHERE id=?", [(i,) for i in doc_ids])
+
+        return op
+
+    @staticmethod
+    def update_inventories(updates: Sequence[InventoryUpdate]) -> WriteOp:
+        """An op creating or advancing inventory lists, with their status history."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            for u in updates:
+                conn.execute(
+                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT(doc_id) DO UPDATE SET status=excluded.status,"
+                    " invt_no=excluded.invt_no, next_status=excluded.next_status,"
+                    " next_at=excluded.next_at, updated_at=excluded.updated_at",
+                    (u.doc_id, u.agent_code, u.cop_no, u.buyer_id, str(u.amount), u.year, u.status,
+                     u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at))
+                conn.execute("INSERT INTO inventory_history VALUES (?,?,?)", (u.doc_id, u.status, u.at))
+
+        return op
+
+    # ------------------------------------------------------------------------------ reading
+
+    def receipts_after(self, receiver: str, cursor: int, limit: int) -> list[ReceiptRow]:
+        """Receipts addressed to `receiver` after `cursor`, oldest first."""
+        rows = self._reader().execute(
+            "SELECT id, message_type, doc_guid, return_status, return_time, return_info, keys"
+            " FROM receipts WHERE receiver=? AND id>? ORDER BY id LIMIT ?",
+            (receiver, cursor, limit)).fetchall()
+        return [ReceiptRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+
+    def inventory(self, agent_code: str, cop_no: str) -> dict[str, Any] | None:
+        """The newest inventory list with this copNo from this agent, with its status history."""
+        conn = self._reader()
+        row = conn.execute(
+            "SELECT doc_id, status, invt_no, pre_no FROM inventories WHERE agent_code=? AND cop_no=?"
+            " ORDER BY doc_id DESC LIMIT 1", (agent_code, cop_no)).fetchone()
+        if row is None:
+            return None
+        history = conn.execute(
+            "SELECT status, at FROM inventory_history WHERE doc_id=? ORDER BY rowid", (row[0],))
+        return {"copNo": cop_no, "agentCode": agent_code, "returnStatus": row[1],
+                "invtNo": row[2], "preNo": row[3],
+                "history": [{"returnStatus": s, "at": at} for s, at in history]}
+
+    def unsettled_documents(self) -> list[tuple[int, str, int, bytes]]:
+        """(document id, message guid, index in message, message body) of documents in flight."""
+        return self._reader().execute(
+            "SELECT d.id, d.message_guid, d.doc_index, m.body FROM documents d"
+            " JOIN messages m ON m.guid = d.message_guid WHERE d.settled = 0 ORDER BY d.id").fetchall()
+
+    def pending_inventories(self) -> list[tuple[int, int, int | None, float | None]]:
+        """(document id, status, next status, when) of matched lists not yet final."""
+        return self._reader().execute(
+            "SELECT doc_id, status, next_status, next_at FROM inventories"
+            " WHERE next_status IS NOT NULL").fetchall()
+
+    def annual_usage(self) -> list[tuple[str, int, str]]:
+        """(buyer id, year, amount) of every list that counts against a buyer's annual quota."""
+        return self._reader().execute(
+            "SELECT buyer_id, year, amount FROM inventories WHERE status NOT IN (100)").fetchall()
+
+
+def _insert_document(conn: sqlite3.Connection, record: IntakeRecord, doc: DocumentRow) -> int:
+    cur = conn.execute(
+        "INSERT INTO documents(message_guid, doc_index, message_type, doc_guid, receiver, order_no,"
+        " ebp_code, received_at) VALUES (?,?,?,?,?,?,?,?)",
+        (record.guid, doc.index, record.message_type, doc.guid, record.sender, doc.order_no,
+         doc.ebp_code, record.received_at))
+    return cur.lastrowid
