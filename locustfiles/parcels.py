@@ -2,7 +2,7 @@
 
 A `ParcelFactory` is seeded and numbers its parcels, so a run is reproducible and the identifiers
 of different generator processes never collide (each gets its own `namespace`). A parcel can carry
-one `ParcelDefect`, the kinds of bad data the platform must reject with a 100 receipt.
+one `ParcelDefect` (`scenarios.model`), the kinds of bad data the platform must reject with a 100 receipt.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import random
 import uuid
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from enum import Enum
 
 from faker import Faker
 
@@ -30,16 +29,7 @@ from ceb.documents import (
 from ceb.resident_id import check_character, make_id_number
 from ceb.tax import CENT, retail_import_tax
 from ceb.types import AppStatus, AppType, MessageType, TradeMode
-
-
-class ParcelDefect(str, Enum):
-    """A kind of bad data a parcel may carry on purpose."""
-
-    BAD_ID_CHECK_DIGIT = "bad_id_check_digit"
-    PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch"
-    CONSIGNEE_MISMATCH = "consignee_mismatch"
-    OVER_TRANSACTION_LIMIT = "over_transaction_limit"
-    MISSING_PAYMENT = "missing_payment"
+from scenarios.model import ParcelDefect
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,93 @@
+"""Recording what the generator sent and what came back; plain Python, no gevent."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ceb.types import MessageType
+from locustfiles.receipt_tracker import ReceiptTracker
+from locustfiles.results import (
+    MessageTypeRecord,
+    MessageTypeResults,
+    RunResults,
+    encode_histogram,
+    new_histogram,
+)
+from locustfiles.schedule import SendJob
+
+_ERROR_SAMPLES = 20
+
+
+class Recorder:
+    """Counts and latency histograms of one generator process. Times are seconds from run start."""
+
+    def __init__(self, late_s: float) -> None:
+        self.late_s = late_s
+        self.message_types: dict[MessageType, MessageTypeRecord] = {}
+        self.scheduler_lag = new_histogram()
+        self.dropped = 0
+        self.late = 0
+        self.orders_planned = 0
+        self.orders_sent = 0
+        self.last_send_s = 0.0
+        self.errors: Counter[str] = Counter()
+        self.receipts = ReceiptTracker()
+
+    def planned(self, job: SendJob, lag_s: float) -> None:
+        """The dispatcher released `job`, `lag_s` after its intended time."""
+        self.scheduler_lag.record_value(max(1, int(lag_s * 1e6)))
+        if job.message_type is MessageType.ORDER:
+            self.orders_planned += 1
+
+    def dropped_arrival(self, job: SendJob) -> None:
+        """No sender could take `job` before the queue overflowed."""
+        self.dropped += 1
+
+    def response(self, job: SendJob, sent_s: float, done_s: float, status: int | None,
+                 error: str | None) -> None:
+        """A request finished: `status` None means no HTTP answer (connection error)."""
+        record = self.message_types.setdefault(job.message_type, MessageTypeRecord())
+        record.sent += 1
+        record.statuses[str(status) if status is not None else "connection_error"] += 1
+        ok = status in (200, 202)
+        if ok:
+            record.succeeded += 1
+        else:
+            record.failed += 1
+            self.errors[f"{job.message_type.value} {status}: {error}"[:300]] += 1
+        if sent_s - job.intended_s > self.late_s:
+            self.late += 1
+        record.corrected.record_value(max(1, int((done_s - job.intended_s) * 1e6)))
+        record.raw.record_value(max(1, int((done_s - sent_s) * 1e6)))
+        self.last_send_s = max(self.last_send_s, sent_s)
+        if job.message_type is MessageType.ORDER:
+            self.orders_sent += 1
+            self.receipts.order_sent(job.parcel, job.intended_s)
+        elif job.message_type is MessageType.INVENTORY_LIST and ok:
+            self.receipts.list_sent(job.document_guid, job.parcel, job.defect is not None,
+                                    job.intended_s)
+
+    def results(self, *, scenario: str, target: str, started_at: float, load_duration_s: float,
+                cpu_percent: float, aborted: str | None, worker_index: int = 0,
+                worker_count: int = 1) -> RunResults:
+        """The serialisable results of this process."""
+        tracker = self.receipts
+        return RunResults(
+            scenario=scenario, target=target, worker_index=worker_index, worker_count=worker_count,
+            started_at=started_at, run_duration_s=self.last_send_s, load_duration_s=load_duration_s,
+            orders_intended=self.orders_planned, orders_sent=self.orders_sent,
+            dropped_arrivals=self.dropped, late_arrivals=self.late,
+            scheduler_lag_hdr=encode_histogram(self.scheduler_lag),
+            message_types={
+                mt.value: MessageTypeResults(
+                    sent=r.sent, succeeded=r.succeeded, failed=r.failed, statuses=dict(r.statuses),
+                    corrected_hdr=encode_histogram(r.corrected), raw_hdr=encode_histogram(r.raw))
+                for mt, r in sorted(self.message_types.items(), key=lambda item: item[0].value)},
+            receipts_by_status={str(k): v for k, v in sorted(tracker.by_status.items())},
+            clean_lists_sent=tracker.clean_lists_sent, clean_lists_released=tracker.clean_released,
+            defect_lists_sent=tracker.defect_lists_sent, defect_lists_rejected=tracker.defect_rejected,
+            clearance_hdr=encode_histogram(tracker.clearance),
+            order_to_release_hdr=encode_histogram(tracker.order_to_release),
+            generator_cpu_percent=cpu_percent,
+            error_samples=[f"{count}x {text}" for text, count in self.errors.most_common(_ERROR_SAMPLES)],
+            aborted=aborted)

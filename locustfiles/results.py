@@ -1,0 +1,102 @@
+"""What a generator process records, and the file it leaves behind for reports.
+
+Latencies live in HdrHistograms (microseconds), both *corrected* (from the intended send time, so
+a stalled target cannot hide behind a waiting generator: no coordinated omission) and *raw* (from
+the actual send). They are written encoded, so processes can be merged exactly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hdrh.histogram import HdrHistogram
+from pydantic import BaseModel, ConfigDict, Field
+
+LOWEST_US = 1
+HIGHEST_US = 3_600_000_000  # one hour
+SIGNIFICANT_DIGITS = 3
+
+
+def new_histogram() -> HdrHistogram:
+    """An empty latency histogram (microseconds, 3 significant digits, up to one hour)."""
+    return HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
+
+
+def decode_histogram(encoded: str) -> HdrHistogram:
+    """A histogram from its encoded form (empty string: an empty histogram)."""
+    if not encoded:
+        return new_histogram()
+    return HdrHistogram.decode(encoded)
+
+
+def encode_histogram(histogram: HdrHistogram) -> str:
+    """The compressed base64 form of a histogram ('' when empty)."""
+    return histogram.encode().decode("ascii") if histogram.get_total_count() else ""
+
+
+@dataclass
+class MessageTypeRecord:
+    """Requests of one message type, as the generator saw them."""
+
+    sent: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    corrected: HdrHistogram = field(default_factory=new_histogram)
+    raw: HdrHistogram = field(default_factory=new_histogram)
+
+
+class MessageTypeResults(BaseModel):
+    """Serialised `MessageTypeRecord`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sent: int
+    succeeded: int
+    failed: int
+    statuses: dict[str, int]
+    corrected_hdr: str
+    raw_hdr: str
+
+
+class RunResults(BaseModel):
+    """Everything one generator process measured: the input of `reports`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: str
+    target: str
+    worker_index: int = 0
+    worker_count: int = 1
+    started_at: float
+    run_duration_s: float  # first intended send to last send
+    load_duration_s: float  # the curve's length on the wall clock
+    orders_intended: int
+    orders_sent: int
+    dropped_arrivals: int
+    late_arrivals: int
+    scheduler_lag_hdr: str
+    message_types: dict[str, MessageTypeResults]
+    receipts_by_status: dict[str, int] = Field(default_factory=dict)
+    clean_lists_sent: int = 0
+    clean_lists_released: int = 0
+    defect_lists_rejected: int = 0
+    defect_lists_sent: int = 0
+    clearance_hdr: str = ""  # inventory list sent -> 800 seen
+    order_to_release_hdr: str = ""  # order sent -> 800 seen
+    generator_cpu_percent: float = 0.0
+    error_samples: list[str] = Field(default_factory=list)
+    aborted: str | None = None  # why the run stopped early, if it did
+
+    def write(self, path: Path) -> None:
+        """Write as JSON (atomically, so a reader never sees half a file)."""
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def read(cls, path: Path) -> RunResults:
+        """Read results written by `write`."""
+        return cls.model_validate_json(path.read_text(encoding="utf-8"))

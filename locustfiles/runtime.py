@@ -1,0 +1,155 @@
+"""The open-model engine inside a Locust process (gevent).
+
+A dispatcher greenlet releases each planned message at its intended time into a bounded queue,
+whatever the responses do; Locust users are the senders that take from it. Receipt consumers poll
+each party's receipt feed. Every loop is bounded: the plan is finite, the dispatcher stops at the
+plan's end or at a hard deadline, and the consumers stop when the lists are final or the drain
+time is up.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import gevent
+import psutil
+from gevent.queue import Empty, Full, Queue
+from locust.contrib.fasthttp import FastHttpSession
+from locust.env import Environment
+
+from locustfiles.parcels import Parties
+from locustfiles.recorder import Recorder
+from locustfiles.schedule import SendJob, send_plan
+from scenarios.model import Scenario
+
+_DEADLINE_SLACK_S = 60.0
+
+
+class GeneratorRuntime:
+    """One process's share of a scenario: plan, dispatch, receipts, results."""
+
+    def __init__(self, environment: Environment, scenario: Scenario, worker_index: int = 0,
+                 worker_count: int = 1) -> None:
+        self.environment = environment
+        self.scenario = scenario
+        self.worker_index = worker_index
+        self.worker_count = worker_count
+        gen = scenario.generator
+        self.recorder = Recorder(late_s=gen.late_ms / 1000)
+        self.queue: Queue[SendJob] = Queue(maxsize=gen.queue_limit)
+        self.started_at = time.time()
+        self._t0 = time.monotonic()
+        self._plan: Iterator[SendJob] = send_plan(scenario, worker_index, worker_count)
+        self.dispatch_done = False
+        self.finished = False
+        self.in_flight = 0
+        self.aborted: str | None = None
+        self._greenlets: list[gevent.Greenlet] = []
+        self._process = psutil.Process()
+        self._process.cpu_percent()
+        self.deadline_s = (scenario.clock.run_duration_s + _max_wave_s(scenario)
+                           + gen.drain_s + _DEADLINE_SLACK_S)
+
+    def now(self) -> float:
+        """Seconds since the run started."""
+        return time.monotonic() - self._t0
+
+    def start(self) -> None:
+        """Start dispatching and consuming receipts."""
+        self._greenlets.append(gevent.spawn(self._dispatch))
+        self._greenlets.append(gevent.spawn(self._consume_receipts))
+
+    def stop(self) -> None:
+        """Stop every greenlet of the runtime."""
+        gevent.killall(self._greenlets, block=False)
+
+    def abort(self, reason: str) -> None:
+        """End the run early, keeping what was measured."""
+        self.aborted = self.aborted or reason
+        self.finished = True
+
+    def take(self, timeout: float = 0.5) -> SendJob | None:
+        """The next job for a sender, or None when none came within `timeout`."""
+        try:
+            job = self.queue.get(timeout=timeout)
+        except Empty:
+            return None
+        self.in_flight += 1
+        return job
+
+    def done_with(self, job: SendJob, sent_s: float, status: int | None, error: str | None) -> None:
+        """A sender finished `job`."""
+        self.in_flight -= 1
+        self.recorder.response(job, sent_s, self.now(), status, error)
+
+    def _dispatch(self) -> None:
+        for job in self._plan:
+            if self.finished:
+                break
+            wait = job.intended_s - self.now()
+            if wait > 0:
+                gevent.sleep(wait)
+            if self.now() > self.deadline_s:
+                self.abort(f"the dispatcher passed the hard deadline at {self.now():.0f} s")
+                break
+            self.recorder.planned(job, self.now() - job.intended_s)
+            try:
+                self.queue.put_nowait(job)
+            except Full:
+                self.recorder.dropped_arrival(job)
+        self.dispatch_done = True
+
+    def _consume_receipts(self) -> None:
+        gen = self.scenario.generator
+        parties = Parties()
+        receivers = {party.code: "" for party in
+                     (parties.platform, parties.payment, parties.logistics, parties.agent)}
+        session = FastHttpSession(base_url=self.environment.host,
+                                  request_event=self.environment.events.request, user=None)
+        drain_until: float | None = None
+        while not self.finished:
+            gevent.sleep(gen.receipt_poll_s)
+            for receiver, cursor in list(receivers.items()):
+                receivers[receiver] = self._poll(session, receiver, cursor)
+            sending_over = self.dispatch_done and self.queue.empty() and self.in_flight == 0
+            if not sending_over:
+                continue
+            drain_until = drain_until or self.now() + gen.drain_s
+            if self.recorder.receipts.outstanding == 0 or self.now() >= drain_until:
+                self.finished = True
+
+    def _poll(self, session: FastHttpSession, receiver: str, cursor: str) -> str:
+        while True:
+            params = f"receiver={receiver}&limit=1000" + (f"&after={cursor}" if cursor else "")
+            with session.get(f"/ceb/receipts?{params}", name="GET /ceb/receipts",
+                             catch_response=True) as response:
+                if response.status_code != 200:
+                    response.failure(f"receipts: HTTP {response.status_code}")
+                    return cursor
+                page = response.json()
+            seen = self.now()
+            for receipt in page["receipts"]:
+                self.recorder.receipts.observe(receipt["guid"], int(receipt["returnStatus"]),
+                                               receipt["returnTime"], seen)
+            if not page["receipts"]:
+                return cursor
+            cursor = page["next"]
+
+    def cpu_percent(self) -> float:
+        """This process's CPU use since start, in percent of one core."""
+        return self._process.cpu_percent()
+
+    def results(self):
+        """The results of this process so far."""
+        return self.recorder.results(
+            scenario=self.scenario.name, target=self.environment.host or "",
+            started_at=self.started_at, load_duration_s=self.scenario.clock.run_duration_s,
+            cpu_percent=self.cpu_percent(), aborted=self.aborted,
+            worker_index=self.worker_index, worker_count=self.worker_count)
+
+
+def _max_wave_s(scenario: Scenario) -> float:
+    waves = scenario.waves
+    return max(d.upper_bound_s for d in (waves.payment, waves.waybill, waves.inventory_list)) \
+        / scenario.clock.compression

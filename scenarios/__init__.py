@@ -1,0 +1,1 @@
+"""Declarative festival scenarios: curves, message mix, delays, bad data, compression and gates."""

@@ -1,0 +1,64 @@
+"""Loading scenario files, with errors that name the file, the key and the value at fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from scenarios.model import Scenario
+
+LIBRARY = Path(__file__).resolve().parent
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; `problems` lists every fault found."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {problem}" for problem in problems))
+
+
+def resolve(name_or_path: str) -> Path:
+    """A scenario path: an existing file, or the name of one in the library (`double11-smoke`)."""
+    candidate = Path(name_or_path)
+    if candidate.is_file():
+        return candidate
+    library = LIBRARY / f"{name_or_path.removesuffix('.yaml')}.yaml"
+    if library.is_file():
+        return library
+    raise ScenarioError(candidate, [f"no such scenario file or library scenario "
+                                    f"(library: {', '.join(sorted(library_names()))})"])
+
+
+def library_names() -> list[str]:
+    """Names of the scenarios shipped in `scenarios/`."""
+    return sorted(p.stem for p in LIBRARY.glob("*.yaml"))
+
+
+def load(name_or_path: str) -> Scenario:
+    """Read and validate a scenario; ScenarioError says what is wrong and where."""
+    path = resolve(name_or_path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ScenarioError(path, [f"not valid YAML: {exc}"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(path, [f"cannot read: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(path, ["the file must hold a mapping of scenario keys"])
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(path, [_describe(error) for error in exc.errors()]) from None
+
+
+def _describe(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    value = error.get("input")
+    shown = repr(value) if not isinstance(value, dict) else "{...}"
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return f"{key} = {shown}: {error['msg']}"

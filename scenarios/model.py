@@ -1,0 +1,311 @@
+"""The scenario format: a pydantic model of `scenarios/*.yaml`.
+
+Times in real (uncompressed) terms are durations like `90s`, `10m`, `2h`, `3d`; rates are orders per
+second of real time. See the README's "Scenario format" for a worked example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import re
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ceb.types import MessageType, TradeMode
+from scenarios.curves import CompiledSegment, compile_curve
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _seconds(value: object) -> object:
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match is None:
+            raise ValueError(f"{value!r} is not a duration like 90s, 10m, 2h or 3d")
+        return float(match.group(1)) * _UNIT_S[match.group(2)]
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(_seconds), Field(ge=0)]
+PositiveSeconds = Annotated[float, BeforeValidator(_seconds), Field(gt=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Clock(_Model):
+    """Which stretch of real time the scenario replays, and how much faster."""
+
+    start: dt.datetime
+    duration_s: PositiveSeconds = Field(alias="duration")
+    compression: float = Field(1.0, ge=1.0)
+
+    @property
+    def run_duration_s(self) -> float:
+        """How long the arrival curve lasts on the wall clock."""
+        return self.duration_s / self.compression
+
+
+# ------------------------------------------------------------------------------------ curve
+
+class Hold(_Model):
+    """Constant rate: `rate`, or the rate the previous segment ended at."""
+
+    kind: Literal["hold"]
+    duration_s: PositiveSeconds = Field(alias="duration")
+    rate: float | None = Field(None, ge=0)
+
+
+class Step(_Model):
+    """An instant change to `rate`, held for the segment."""
+
+    kind: Literal["step"]
+    duration_s: PositiveSeconds = Field(alias="duration")
+    to: float = Field(ge=0)
+
+
+class Ramp(_Model):
+    """A linear change from the current rate to `to`."""
+
+    kind: Literal["ramp"]
+    duration_s: PositiveSeconds = Field(alias="duration")
+    to: float = Field(ge=0)
+
+
+class Spike(_Model):
+    """A jump to `peak` (over `rise`), then exponential decay towards `floor` with `half_life`."""
+
+    kind: Literal["spike"]
+    duration_s: PositiveSeconds = Field(alias="duration")
+    peak: float = Field(gt=0)
+    floor: float = Field(0.0, ge=0)
+    rise_s: Seconds = Field(0.0, alias="rise")
+    half_life_s: PositiveSeconds = Field(alias="half_life")
+
+
+class ExpDecay(_Model):
+    """Exponential decay from the current rate towards `to` with `half_life`."""
+
+    kind: Literal["exp_decay"]
+    duration_s: PositiveSeconds = Field(alias="duration")
+    to: float = Field(0.0, ge=0)
+    half_life_s: PositiveSeconds = Field(alias="half_life")
+
+
+def segment_rate(segment: CurveSegment, start_rate: float, t: float) -> float:
+    """Orders per second `t` seconds into `segment`, which started at `start_rate`."""
+    match segment:
+        case Hold():
+            return start_rate if segment.rate is None else segment.rate
+        case Step():
+            return segment.to
+        case Ramp():
+            return start_rate + (segment.to - start_rate) * t / segment.duration_s
+        case Spike():
+            if t < segment.rise_s:
+                return start_rate + (segment.peak - start_rate) * t / segment.rise_s
+            decay = 0.5 ** ((t - segment.rise_s) / segment.half_life_s)
+            return segment.floor + (segment.peak - segment.floor) * decay
+        case ExpDecay():
+            return segment.to + (start_rate - segment.to) * 0.5 ** (t / segment.half_life_s)
+    raise TypeError(segment)
+
+
+CurveSegment = Annotated[Union[Hold, Step, Ramp, Spike, ExpDecay], Field(discriminator="kind")]
+
+
+class _PlacedSegment:
+    """Adapts a model segment to the `curves.Segment` protocol."""
+
+    __slots__ = ("model", "duration_s")
+
+    def __init__(self, model: CurveSegment) -> None:
+        self.model = model
+        self.duration_s = model.duration_s
+
+    def rate(self, start_rate: float, t: float) -> float:
+        return segment_rate(self.model, start_rate, t)
+
+
+# ------------------------------------------------------------------------------------ data
+
+class ParcelDefect(str, Enum):
+    """A kind of bad data a parcel may carry on purpose; the platform must answer it with 100."""
+
+    BAD_ID_CHECK_DIGIT = "bad_id_check_digit"
+    PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch"
+    CONSIGNEE_MISMATCH = "consignee_mismatch"
+    OVER_TRANSACTION_LIMIT = "over_transaction_limit"
+    MISSING_PAYMENT = "missing_payment"
+
+
+# ------------------------------------------------------------------------------------ waves
+
+class DelayKind(str, Enum):
+    """Distribution of a downstream document's delay after its order."""
+
+    FIXED = "fixed"
+    UNIFORM = "uniform"
+    EXPONENTIAL = "exponential"
+    LOGNORMAL = "lognormal"
+
+
+class Delay(_Model):
+    """A delay distribution in real time (compressed with the clock when replayed)."""
+
+    dist: DelayKind = DelayKind.UNIFORM
+    min_s: Seconds = Field(0.0, alias="min")
+    max_s: Seconds = Field(0.0, alias="max")
+    mean_s: Seconds = Field(0.0, alias="mean")
+    median_s: Seconds = Field(0.0, alias="median")
+    sigma: float = Field(0.5, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Delay:
+        if self.dist is DelayKind.UNIFORM and self.max_s < self.min_s:
+            raise ValueError(f"max ({self.max_s} s) is below min ({self.min_s} s)")
+        return self
+
+    def draw(self, rng: random.Random) -> float:
+        """One delay in real seconds."""
+        match self.dist:
+            case DelayKind.FIXED:
+                return self.min_s
+            case DelayKind.UNIFORM:
+                return rng.uniform(self.min_s, self.max_s)
+            case DelayKind.EXPONENTIAL:
+                return rng.expovariate(1 / self.mean_s) if self.mean_s > 0 else 0.0
+            case DelayKind.LOGNORMAL:
+                return rng.lognormvariate(math.log(max(self.median_s, 1e-6)), self.sigma)
+        raise TypeError(self.dist)
+
+    @property
+    def upper_bound_s(self) -> float:
+        """A delay this distribution rarely exceeds (its max, or a high quantile)."""
+        match self.dist:
+            case DelayKind.FIXED:
+                return self.min_s
+            case DelayKind.UNIFORM:
+                return self.max_s
+            case DelayKind.EXPONENTIAL:
+                return self.mean_s * 5
+            case DelayKind.LOGNORMAL:
+                return self.median_s * math.exp(3 * self.sigma)
+        raise TypeError(self.dist)
+
+
+class Waves(_Model):
+    """When each downstream document follows its order (DOMAIN.md §6)."""
+
+    payment: Delay = Delay(min="1s", max="10s")
+    waybill: Delay = Delay(min="1m", max="10m")
+    inventory_list: Delay = Delay(min="1m", max="10m")
+
+    def delay_for(self, message_type: MessageType) -> Delay | None:
+        """The delay of a message type after its order (None for the order itself)."""
+        return {MessageType.PAYMENT: self.payment, MessageType.WAYBILL: self.waybill,
+                MessageType.INVENTORY_LIST: self.inventory_list}.get(message_type)
+
+
+# ------------------------------------------------------------------------------------ gates
+
+class GateMetric(str, Enum):
+    """A summary figure a gate can hold to a threshold."""
+
+    ACHIEVED_RATIO = "achieved_ratio"  # achieved / intended order rate
+    ERROR_RATIO = "error_ratio"  # failed requests / requests
+    THROTTLED_RATIO = "throttled_ratio"  # 429 answers / requests
+    LATENCY_P50_MS = "latency_p50_ms"
+    LATENCY_P95_MS = "latency_p95_ms"
+    LATENCY_P99_MS = "latency_p99_ms"
+    LATENCY_MAX_MS = "latency_max_ms"
+    DROPPED_ARRIVALS = "dropped_arrivals"
+    RELEASED_RATIO = "released_ratio"  # clean lists released (800) / clean lists sent
+    CLEARANCE_P95_S = "clearance_p95_s"  # list sent -> 800 receipt seen
+
+
+class Comparison(str, Enum):
+    """How a gate compares the metric to its threshold (the metric must satisfy it)."""
+
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+class Gate(_Model):
+    """A requirement on the run's results: `metric op threshold` must hold."""
+
+    metric: GateMetric
+    op: Comparison
+    threshold: float
+    message_type: MessageType | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The gate's name, or one built from its terms."""
+        if self.name:
+            return self.name
+        scope = f"[{self.message_type.value}]" if self.message_type else ""
+        return f"{self.metric.value}{scope} {self.op.value} {self.threshold:g}"
+
+
+# ------------------------------------------------------------------------------------ scenario
+
+class Generator(_Model):
+    """How the load generator replays the scenario."""
+
+    pacing: Literal["uniform", "poisson"] = "uniform"
+    seed: int = 1
+    concurrency: int = Field(64, ge=1, le=10_000)  # senders, i.e. requests in flight at most
+    queue_limit: int = Field(10_000, ge=1)  # arrivals waiting for a free sender before dropping
+    late_ms: float = Field(100.0, gt=0)  # an arrival sent later than this after its time is late
+    receipt_poll_s: float = Field(0.5, gt=0)
+    drain_s: PositiveSeconds = Field(30.0, alias="drain")  # wait for receipts after the last send
+    envelope: bool = False  # wrap messages in DxpMsg
+
+
+class Scenario(_Model):
+    """A festival load scenario: when, how much, what mix, and what must hold."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    description: str = ""
+    clock: Clock
+    baseline_orders_per_day: float = Field(gt=0)
+    curve: list[CurveSegment] = Field(min_length=1)
+    trade_mode: TradeMode = TradeMode.BONDED
+    waves: Waves = Waves()
+    defects: dict[ParcelDefect, float] = Field(default_factory=dict)
+    generator: Generator = Generator()
+    gates: list[Gate] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        curve_s = sum(segment.duration_s for segment in self.curve)
+        if abs(curve_s - self.clock.duration_s) > 1e-6:
+            raise ValueError(f"the curve lasts {curve_s:g} s but clock.duration is "
+                             f"{self.clock.duration_s:g} s")
+        for defect, fraction in self.defects.items():
+            if not 0 <= fraction <= 1:
+                raise ValueError(f"defects.{defect.value} = {fraction}: a fraction is between 0 and 1")
+        if sum(self.defects.values()) > 1:
+            raise ValueError("defect fractions add up to more than 1")
+        return self
+
+    def compiled_curve(self) -> list[CompiledSegment]:
+        """The curve on its timeline, ready for the pure curve functions."""
+        return compile_curve([_PlacedSegment(segment) for segment in self.curve])
+
+    @property
+    def baseline_rate(self) -> float:
+        """The baseline volume as orders per second."""
+        return self.baseline_orders_per_day / 86400
