@@ -1,0 +1,1 @@
+"""Monitoring for peakload runs and CEB platforms (Prometheus, Alertmanager, Grafana, runbooks)."""

@@ -1,0 +1,1 @@
+"""peakload's command line: wires scenarios, the load generator, the mock platform and reports."""

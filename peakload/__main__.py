@@ -1,0 +1,3 @@
+from peakload.cli import app
+
+app(prog_name="peakload")

@@ -1,0 +1,1 @@
+"""One module per peakload command; each is a thin layer over the library."""

@@ -1,0 +1,46 @@
+"""`peakload run`: replay a scenario against the mock platform or a named target."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from peakload.exit_codes import ExitCode
+from peakload.render_console import print_summary
+from peakload.runner import RunInvalid, RunRequest, run_scenario
+from peakload.target import TargetError, parse_target
+from scenarios.loader import ScenarioError, load, resolve
+
+
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name like double11-smoke.")],
+    target: Annotated[str, typer.Option(help="'mock' starts the embedded mock platform; or a URL.")] = "mock",
+    out: Annotated[Path | None, typer.Option(help="Results folder [default: reports/out/<time>-<scenario>].")] = None,
+    confirm_target: Annotated[str | None, typer.Option(
+        help="Name a non-loopback target's host again to confirm you mean to load it.")] = None,
+) -> None:
+    """Run a scenario and judge it: exit 0 pass, 1 a gate failed, 2 invalid run, 64 bad usage."""
+    console = Console(stderr=True)
+    try:
+        path = resolve(scenario)
+        loaded = load(str(path))
+        chosen = parse_target(target, confirm_target)
+    except (ScenarioError, TargetError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(ExitCode.USAGE) from None
+    out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
+    console.print(f"peakload: replaying [bold]{loaded.name}[/bold] "
+                  f"({loaded.clock.run_duration_s:.0f} s of load) against "
+                  f"{'the embedded mock platform' if chosen.is_mock else chosen.url}", highlight=False)
+    try:
+        with console.status("running Locust ..."):
+            summary = run_scenario(RunRequest(path, loaded, chosen, out_dir))
+    except RunInvalid as exc:
+        console.print(f"[red]verdict: invalid[/red] — {exc}", highlight=False)
+        raise typer.Exit(ExitCode.INVALID) from None
+    print_summary(summary, out_dir, Console())
+    raise typer.Exit(ExitCode.of(summary.verdict))

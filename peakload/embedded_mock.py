@@ -1,0 +1,59 @@
+"""Running the mock platform as a child process on a free loopback port."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+STARTUP_TIMEOUT_S = 30.0
+SHUTDOWN_TIMEOUT_S = 15.0
+
+
+class MockStartError(RuntimeError):
+    """The mock platform did not come up."""
+
+
+def _wait_ready(process: subprocess.Popen, port_file: Path, log: Path) -> str:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    url = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise MockStartError(f"the mock platform exited with {process.returncode}; see {log}")
+        if url is None and port_file.exists():
+            url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        if url is not None:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
+                    return url
+        time.sleep(0.05)
+    raise MockStartError(f"the mock platform was not ready within {STARTUP_TIMEOUT_S:g} s; see {log}")
+
+
+@contextlib.contextmanager
+def embedded_mock(db_path: Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Start `peakload mock` on 127.0.0.1 with a free port; yield its base URL; stop it after."""
+    with tempfile.TemporaryDirectory(prefix="peakload-mock-") as tmp:
+        port_file = Path(tmp) / "port"
+        command = [sys.executable, "-m", "peakload", "mock", "--host", "127.0.0.1", "--port", "0",
+                   "--port-file", str(port_file), "--db", str(db_path), *extra_args]
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                       env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            yield _wait_ready(process, port_file, log_path)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=SHUTDOWN_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,21 @@
+"""Exit codes of every peakload command, documented in the README."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from reports.summary import Verdict
+
+
+class ExitCode(IntEnum):
+    """What a peakload process's exit status means."""
+
+    PASS = 0
+    FAIL = 1  # a gate failed
+    INVALID = 2  # the run cannot be trusted: generator saturated, target unreachable, cut short
+    USAGE = 64  # bad usage or configuration (EX_USAGE)
+
+    @classmethod
+    def of(cls, verdict: Verdict) -> ExitCode:
+        """The exit code of a run's verdict."""
+        return {Verdict.PASS: cls.PASS, Verdict.FAIL: cls.FAIL, Verdict.INVALID: cls.INVALID}[verdict]

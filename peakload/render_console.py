@@ -1,0 +1,44 @@
+"""The verdict and key figures of a run, printed for a person at a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from reports.summary import RunSummary, Verdict
+
+_COLOUR = {Verdict.PASS: "green", Verdict.FAIL: "red", Verdict.INVALID: "yellow"}
+
+
+def print_summary(summary: RunSummary, out_dir: Path, console: Console) -> None:
+    """Print rates, latency per message type, receipts, gates and the verdict."""
+    console.print(f"orders: {summary.orders_sent} sent of {summary.orders_intended} intended; "
+                  f"rate {summary.achieved_rate:.2f}/s achieved vs {summary.intended_rate:.2f}/s "
+                  f"intended ({summary.achieved_ratio:.1%})", highlight=False)
+    table = Table(title="HTTP latency from intended send time (ms)")
+    for column in ("message", "requests", "failures", "p50", "p95", "p99", "max"):
+        table.add_column(column, justify="right")
+    for name, m in summary.message_types.items():
+        lat = m.latency_ms
+        table.add_row(name, str(m.requests), str(m.failures), f"{lat.p50:.1f}", f"{lat.p95:.1f}",
+                      f"{lat.p99:.1f}", f"{lat.max:.1f}")
+    console.print(table)
+    receipts = ", ".join(f"{status}: {count}" for status, count in summary.receipts_by_status.items())
+    console.print(f"receipts by returnStatus: {receipts or 'none'}", highlight=False)
+    if summary.clearance_s:
+        console.print(f"list sent -> released (800): p50 {summary.clearance_s.p50:.2f} s, "
+                      f"p95 {summary.clearance_s.p95:.2f} s", highlight=False)
+    gates = Table(title="gates")
+    for column in ("gate", "value", "result"):
+        gates.add_column(column)
+    for gate in summary.gates:
+        gates.add_row(gate.name, "—" if gate.value is None else f"{gate.value:g}",
+                      "[green]pass[/green]" if gate.passed else "[red]FAIL[/red]")
+    console.print(gates)
+    colour = _COLOUR[summary.verdict]
+    console.print(f"[bold {colour}]verdict: {summary.verdict.value}[/bold {colour}]")
+    for reason in summary.reasons:
+        console.print(f"  - {reason}", highlight=False)
+    console.print(f"results: {out_dir}/summary.json", highlight=False)

@@ -1,0 +1,108 @@
+"""`peakload run`: scenario -> Locust (subprocess) -> target -> results -> summary and verdict."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+import locustfiles
+from locustfiles.results import RunResults
+from peakload.embedded_mock import embedded_mock
+from peakload.target import Target
+from reports.gates import judge
+from reports.render_json import write_summary
+from reports.summary import RunSummary, build_summary
+from scenarios.curves import arrival_times
+from scenarios.model import Scenario
+
+LOCUSTFILE = Path(locustfiles.__file__).resolve().parent / "ceb_platform.py"
+PROJECT_ROOT = LOCUSTFILE.parent.parent
+_LOCUST_SLACK_S = 90.0
+
+
+class RunInvalid(RuntimeError):
+    """The run produced no trustworthy results (target unreachable, generator crashed ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """What to run, against what, and where the results go."""
+
+    scenario_path: Path
+    scenario: Scenario
+    target: Target
+    out_dir: Path
+
+
+def orders_intended(scenario: Scenario) -> int:
+    """How many orders the scenario's curve schedules (the same count the generator plans)."""
+    gen = scenario.generator
+    times = arrival_times(scenario.compiled_curve(), scenario.clock.compression,
+                          poisson=gen.pacing == "poisson", rng=random.Random(f"{gen.seed}/arrivals"))
+    return sum(1 for _ in times)
+
+
+def locust_deadline_s(scenario: Scenario) -> float:
+    """The longest the generator may run before it is stopped from outside."""
+    waves = scenario.waves
+    longest_wave = max(d.upper_bound_s for d in (waves.payment, waves.waybill, waves.inventory_list))
+    return (scenario.clock.run_duration_s + longest_wave / scenario.clock.compression
+            + scenario.generator.drain_s + _LOCUST_SLACK_S)
+
+
+@contextlib.contextmanager
+def _target_url(request: RunRequest) -> Iterator[str]:
+    if request.target.is_mock:
+        with embedded_mock(request.out_dir / "mock.db", request.out_dir / "mock.log") as url:
+            yield url
+        return
+    url = request.target.url
+    try:
+        httpx.get(f"{url}/healthz", timeout=5.0).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise RunInvalid(f"target unreachable: GET {url}/healthz failed: {exc}") from None
+    yield url
+
+
+def _run_locust(request: RunRequest, url: str, results_path: Path) -> None:
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
+        "--scenario", str(request.scenario_path), "--results-file", str(results_path),
+        "--csv", str(request.out_dir / "locust"), "--only-summary", "--exit-code-on-error", "0",
+        "--loglevel", "WARNING", "--stop-timeout", "10",
+    ]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    timeout = locust_deadline_s(request.scenario)
+    with open(request.out_dir / "locust.log", "wb") as log:
+        try:
+            subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, timeout=timeout,
+                           check=False)
+        except subprocess.TimeoutExpired:
+            raise RunInvalid(f"the load generator did not finish within {timeout:.0f} s") from None
+
+
+def run_scenario(request: RunRequest) -> RunSummary:
+    """Run the scenario and return its judged summary (also written to `summary.json`)."""
+    request.out_dir.mkdir(parents=True, exist_ok=True)
+    results_path = request.out_dir / "results.json"
+    with _target_url(request) as url:
+        _run_locust(request, url, results_path)
+    if not results_path.exists():
+        raise RunInvalid(f"the load generator left no results; see {request.out_dir / 'locust.log'}")
+    results = RunResults.read(results_path)
+    summary = judge(build_summary([results], orders_intended(request.scenario)), request.scenario,
+                    aborted=[results.aborted] if results.aborted else [])
+    if request.target.is_mock:
+        summary = summary.model_copy(update={"target": "mock"})
+    write_summary(summary, request.out_dir / "summary.json")
+    return summary
+

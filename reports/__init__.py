@@ -1,0 +1,1 @@
+"""Run summaries, gates, verdicts and the files they are rendered to."""

@@ -1,0 +1,92 @@
+"""Gates and the verdict, as pure functions of a summary.
+
+A run is *invalid* when its numbers cannot be trusted to describe the target (the generator could
+not keep its schedule, the target was unreachable, the run was cut short); otherwise it *fails*
+when any gate does, and *passes* when all hold.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+
+from reports.summary import GateResult, RunSummary, Verdict
+from scenarios.model import Comparison, Gate, GateMetric, Scenario
+
+_COMPARE = {Comparison.LT: operator.lt, Comparison.LE: operator.le,
+            Comparison.GT: operator.gt, Comparison.GE: operator.ge}
+UNREACHABLE_RATIO = 0.5
+
+
+def metric_value(summary: RunSummary, gate: Gate) -> float | None:
+    """The summary figure a gate reads (None when the run produced no such figure)."""
+    scope = summary.message_types.get(gate.message_type.value) if gate.message_type else None
+    if gate.message_type and scope is None:
+        return None
+    requests = scope.requests if scope else summary.requests
+    latency = scope.latency_ms if scope else summary.latency_ms
+    match gate.metric:
+        case GateMetric.ACHIEVED_RATIO:
+            return round(summary.achieved_ratio, 4)
+        case GateMetric.ERROR_RATIO:
+            failures = scope.failures if scope else summary.failures
+            return round(failures / requests, 6) if requests else None
+        case GateMetric.THROTTLED_RATIO:
+            throttled = scope.throttled if scope else summary.throttled
+            return round(throttled / requests, 6) if requests else None
+        case GateMetric.LATENCY_P50_MS:
+            return latency.p50 if latency.count else None
+        case GateMetric.LATENCY_P95_MS:
+            return latency.p95 if latency.count else None
+        case GateMetric.LATENCY_P99_MS:
+            return latency.p99 if latency.count else None
+        case GateMetric.LATENCY_MAX_MS:
+            return latency.max if latency.count else None
+        case GateMetric.DROPPED_ARRIVALS:
+            return float(summary.dropped_arrivals)
+        case GateMetric.RELEASED_RATIO:
+            if not summary.clean_lists_sent:
+                return None
+            return round(summary.clean_lists_released / summary.clean_lists_sent, 4)
+        case GateMetric.CLEARANCE_P95_S:
+            return summary.clearance_s.p95 if summary.clearance_s else None
+    raise ValueError(gate.metric)
+
+
+def evaluate_gates(summary: RunSummary, gates: Sequence[Gate]) -> list[GateResult]:
+    """Each gate with the value it read and whether it held."""
+    results = []
+    for gate in gates:
+        value = metric_value(summary, gate)
+        passed = value is not None and _COMPARE[gate.op](value, gate.threshold)
+        results.append(GateResult(name=gate.label, threshold=gate.threshold, value=value,
+                                  passed=passed))
+    return results
+
+
+def invalid_reasons(summary: RunSummary, scenario: Scenario, aborted: Sequence[str]) -> list[str]:
+    """Why the run cannot be trusted, if it cannot."""
+    reasons = [f"run aborted: {reason}" for reason in aborted]
+    if summary.requests == 0:
+        reasons.append("no request was sent")
+    elif summary.connection_errors / summary.requests >= UNREACHABLE_RATIO:
+        reasons.append(f"target unreachable: {summary.connection_errors} of {summary.requests} "
+                       "requests got no HTTP answer")
+    late_ms = scenario.generator.late_ms
+    if summary.scheduler_lag_p99_ms > late_ms:
+        reasons.append(f"generator saturated: scheduler lag p99 {summary.scheduler_lag_p99_ms:.1f} ms "
+                       f"exceeds {late_ms:g} ms (CPU {summary.generator_cpu_percent:.0f}%)")
+    return reasons
+
+
+def judge(summary: RunSummary, scenario: Scenario, aborted: Sequence[str] = ()) -> RunSummary:
+    """The summary with its gates, verdict and reasons filled in."""
+    gates = evaluate_gates(summary, scenario.gates)
+    reasons = invalid_reasons(summary, scenario, aborted)
+    if reasons:
+        verdict = Verdict.INVALID
+    else:
+        failed = [g for g in gates if not g.passed]
+        verdict = Verdict.FAIL if failed else Verdict.PASS
+        reasons = [f"gate failed: {g.name} (value {g.value})" for g in failed]
+    return summary.model_copy(update={"gates": gates, "verdict": verdict, "reasons": reasons})

@@ -1,0 +1,184 @@
+"""The run summary: one typed object every renderer and gate reads, built from generator results.
+
+Histograms from every generator process are merged exactly before any percentile is taken, so a
+distributed run's percentiles are those of all its requests, not an average of averages.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from enum import Enum
+
+from hdrh.histogram import HdrHistogram
+from pydantic import BaseModel, ConfigDict, Field
+
+from locustfiles.results import RunResults, decode_histogram, new_histogram
+
+
+class Verdict(str, Enum):
+    """The outcome of a run."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    INVALID = "invalid"
+
+
+class Latency(BaseModel):
+    """Latency percentiles in milliseconds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    p50: float
+    p95: float
+    p99: float
+    max: float
+    count: int
+
+    @classmethod
+    def of(cls, histogram: HdrHistogram) -> Latency:
+        """Percentiles of a microsecond histogram, in ms."""
+        def ms(us: float) -> float:
+            return round(us / 1000, 3)
+        return cls(p50=ms(histogram.get_value_at_percentile(50)),
+                   p95=ms(histogram.get_value_at_percentile(95)),
+                   p99=ms(histogram.get_value_at_percentile(99)),
+                   max=ms(histogram.get_max_value()), count=histogram.get_total_count())
+
+
+class MessageTypeSummary(BaseModel):
+    """Requests of one message type."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requests: int
+    failures: int
+    throttled: int
+    statuses: dict[str, int]
+    latency_ms: Latency  # corrected: from the intended send time
+    raw_latency_ms: Latency  # from the actual send
+
+
+class GateResult(BaseModel):
+    """One gate's verdict."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    threshold: float
+    value: float | None
+    passed: bool
+
+
+class RunSummary(BaseModel):
+    """Everything a report says about a run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: str
+    target: str
+    started_at: float
+    duration_s: float
+    intended_rate: float  # orders/s over the load phase
+    achieved_rate: float
+    orders_intended: int
+    orders_sent: int
+    requests: int
+    failures: int
+    throttled: int
+    connection_errors: int
+    dropped_arrivals: int
+    late_arrivals: int
+    scheduler_lag_p99_ms: float
+    generator_cpu_percent: float
+    latency_ms: Latency
+    raw_latency_ms: Latency
+    message_types: dict[str, MessageTypeSummary]
+    receipts_by_status: dict[str, int]
+    clean_lists_sent: int
+    clean_lists_released: int
+    defect_lists_sent: int
+    defect_lists_rejected: int
+    clearance_s: Latency | None  # list sent -> release (800) seen, in seconds
+    order_to_release_s: Latency | None
+    error_samples: list[str]
+    workers: int
+    gates: list[GateResult] = Field(default_factory=list)
+    verdict: Verdict = Verdict.PASS
+    reasons: list[str] = Field(default_factory=list)
+
+    @property
+    def achieved_ratio(self) -> float:
+        """Achieved over intended order rate (1.0 when nothing was intended)."""
+        return self.achieved_rate / self.intended_rate if self.intended_rate else 1.0
+
+
+def _seconds(histogram: HdrHistogram) -> Latency | None:
+    if not histogram.get_total_count():
+        return None
+    in_ms = Latency.of(histogram)
+    return Latency(p50=in_ms.p50 / 1000, p95=in_ms.p95 / 1000, p99=in_ms.p99 / 1000,
+                   max=in_ms.max / 1000, count=in_ms.count)
+
+
+def _merged(encoded: Sequence[str]) -> HdrHistogram:
+    total = new_histogram()
+    for item in encoded:
+        if item:
+            total.add(decode_histogram(item))
+    return total
+
+
+def build_summary(results: Sequence[RunResults], orders_intended: int) -> RunSummary:
+    """Merge the results of every generator process into one summary (gates not yet applied)."""
+    first = results[0]
+    types = sorted({name for r in results for name in r.message_types})
+    per_type: dict[str, MessageTypeSummary] = {}
+    all_corrected, all_raw = new_histogram(), new_histogram()
+    totals: Counter[str] = Counter()
+    for name in types:
+        parts = [r.message_types[name] for r in results if name in r.message_types]
+        statuses: Counter[str] = Counter()
+        for part in parts:
+            statuses.update(part.statuses)
+        corrected = _merged([p.corrected_hdr for p in parts])
+        raw = _merged([p.raw_hdr for p in parts])
+        all_corrected.add(corrected)
+        all_raw.add(raw)
+        summary = MessageTypeSummary(
+            requests=sum(p.sent for p in parts), failures=sum(p.failed for p in parts),
+            throttled=statuses.get("429", 0), statuses=dict(sorted(statuses.items())),
+            latency_ms=Latency.of(corrected), raw_latency_ms=Latency.of(raw))
+        per_type[name] = summary
+        totals.update(requests=summary.requests, failures=summary.failures,
+                      throttled=summary.throttled,
+                      connection_errors=statuses.get("connection_error", 0))
+    receipts: Counter[str] = Counter()
+    for r in results:
+        receipts.update(r.receipts_by_status)
+    load_s = first.load_duration_s
+    orders_sent = sum(r.orders_sent for r in results)
+    lag = _merged([r.scheduler_lag_hdr for r in results])
+    return RunSummary(
+        scenario=first.scenario, target=first.target, started_at=min(r.started_at for r in results),
+        duration_s=round(max(r.run_duration_s for r in results), 3),
+        intended_rate=round(orders_intended / load_s, 3), achieved_rate=round(orders_sent / load_s, 3),
+        orders_intended=orders_intended, orders_sent=orders_sent,
+        requests=totals["requests"], failures=totals["failures"], throttled=totals["throttled"],
+        connection_errors=totals["connection_errors"],
+        dropped_arrivals=sum(r.dropped_arrivals for r in results),
+        late_arrivals=sum(r.late_arrivals for r in results),
+        scheduler_lag_p99_ms=round(lag.get_value_at_percentile(99) / 1000, 3),
+        generator_cpu_percent=max(r.generator_cpu_percent for r in results),
+        latency_ms=Latency.of(all_corrected), raw_latency_ms=Latency.of(all_raw),
+        message_types=per_type,
+        receipts_by_status=dict(sorted(receipts.items(), key=lambda kv: int(kv[0]))),
+        clean_lists_sent=sum(r.clean_lists_sent for r in results),
+        clean_lists_released=sum(r.clean_lists_released for r in results),
+        defect_lists_sent=sum(r.defect_lists_sent for r in results),
+        defect_lists_rejected=sum(r.defect_lists_rejected for r in results),
+        clearance_s=_seconds(_merged([r.clearance_hdr for r in results])),
+        order_to_release_s=_seconds(_merged([r.order_to_release_hdr for r in results])),
+        error_samples=[s for r in results for s in r.error_samples][:20],
+        workers=len(results),
+    )
