@@ -11,7 +11,7 @@ from enum import Enum
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_OLDEST_PLAUSIBLE_BIRTH = dt.date(1900, 1, 1)
+_OLDEST_PLAUSIBLE_AGE_YEARS = 120
 
 
 class IdProblem(str, Enum):
@@ -40,13 +40,13 @@ def birth_date(id_number: str) -> dt.date | None:
 
 def problem(id_number: str, today: dt.date | None = None) -> IdProblem | None:
     """What is wrong with `id_number`, or None when it passes every check."""
-    if len(id_number) != 18 or not id_number[:17].isdigit():
+    if len(id_number) != 18 or not id_number[:17].isdigit() or id_number[17] not in "0123456789Xx":
         return IdProblem.FORMAT
     if id_number[17].upper() != check_character(id_number[:17]):
         return IdProblem.CHECK_DIGIT
     born = birth_date(id_number)
     today = today or dt.date.today()
-    if born is None or not _OLDEST_PLAUSIBLE_BIRTH <= born <= today:
+    if born is None or born > today or today.year - born.year > _OLDEST_PLAUSIBLE_AGE_YEARS:
         return IdProblem.BIRTH_DATE
     return None
 

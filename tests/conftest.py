@@ -1,0 +1,62 @@
+"""Fixtures shared by the whole suite: the public CEB samples and a real mock platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ceb.codec import render_message
+from locustfiles.parcels import Parcel, ParcelFactory
+from peakload.embedded_mock import embedded_mock
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "public-ceb"
+XML = {"Content-Type": "application/xml"}
+
+
+@pytest.fixture(scope="session")
+def samples() -> list[Path]:
+    """The real messages in ../shared/samples/public-ceb (skips where ../shared is absent)."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"the public CEB samples are not here ({SAMPLES} is absent)")
+    return sorted(SAMPLES.glob("*.xml"))
+
+
+@pytest.fixture(scope="session")
+def platform_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real mock platform process on a free loopback port (2 s matching timeout)."""
+    folder = tmp_path_factory.mktemp("mock")
+    with embedded_mock(folder / "mock.db", folder / "mock.log",
+                       ("--matching-timeout", "2", "--seed", "7")) as url:
+        yield url
+
+
+@pytest.fixture
+def client(platform_url: str) -> Iterator[httpx.Client]:
+    """An HTTP client for the mock platform."""
+    with httpx.Client(base_url=platform_url, timeout=10.0) as http:
+        yield http
+
+
+@pytest.fixture
+def factory(request: pytest.FixtureRequest) -> ParcelFactory:
+    """A parcel factory with identifiers unique to the test."""
+    return ParcelFactory(seed=hash(request.node.nodeid) & 0xFFFF,
+                         namespace=f"T{abs(hash(request.node.nodeid)) % 10**6:06d}")
+
+
+def send_parcel(client: httpx.Client, factory: ParcelFactory, parcel: Parcel) -> dict[str, str]:
+    """Post every message of a parcel; return message type -> document guid."""
+    guids = {}
+    for message_type, message in parcel.messages(factory.parties, factory.guid).items():
+        response = client.post("/ceb/messages", content=render_message(message), headers=XML)
+        assert response.status_code == 202, response.text
+        guids[message_type.value] = message.documents[0].head.guid
+    return guids
+
+
+def now_china() -> dt.datetime:
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
