@@ -1,0 +1,43 @@
+from collections import Counter
+
+from ceb.codec import parse_message
+from ceb.types import MessageType
+from locustfiles.receipt_tracker import ReceiptTracker
+from locustfiles.schedule import send_plan
+from scenarios.loader import load
+from tests.peakload.test_run import TINY
+
+
+def test_plan_is_in_time_order_with_every_document_of_every_parcel():
+    jobs = list(send_plan(load(str(TINY))))
+    assert [j.intended_s for j in jobs] == sorted(j.intended_s for j in jobs)
+    per_parcel = Counter(j.parcel for j in jobs)
+    assert set(per_parcel.values()) <= {3, 4}  # a parcel missing its payment sends three
+    orders = [j for j in jobs if j.message_type is MessageType.ORDER]
+    assert len(orders) == 80
+    first_list = next(j for j in jobs if j.message_type is MessageType.INVENTORY_LIST)
+    assert parse_message(first_list.body).documents[0].head.guid == first_list.document_guid
+
+
+def test_plan_is_reproducible_and_workers_split_it_without_collisions():
+    scenario = load(str(TINY))
+    assert [j.body for j in send_plan(scenario)][:20] == [j.body for j in send_plan(scenario)][:20]
+    halves = [list(send_plan(scenario, i, 2)) for i in (0, 1)]
+    orders = [[j for j in half if j.message_type is MessageType.ORDER] for half in halves]
+    assert len(orders[0]) + len(orders[1]) == 80
+    order_numbers = [parse_message(j.body).documents[0].order_no for half in orders for j in half]
+    assert len(set(order_numbers)) == len(order_numbers)
+
+
+def test_receipt_tracker_drops_duplicates_and_stale_receipts():
+    tracker = ReceiptTracker()
+    tracker.order_sent(1, 0.0)
+    tracker.list_sent("L1", 1, False, 0.5)
+    tracker.observe("L1", 120, "20181111000001000", 1.0)
+    tracker.observe("L1", 800, "20181111000003000", 3.0)
+    tracker.observe("L1", 800, "20181111000003000", 3.5)  # duplicate
+    tracker.observe("L1", 399, "20181111000002000", 4.0)  # late, older than 800
+    assert tracker.status("L1") == 800
+    assert (tracker.duplicates, tracker.stale) == (1, 1)
+    assert tracker.outstanding == 0 and tracker.clean_released == 1
+    assert tracker.clearance.get_max_value() >= 2_500_000

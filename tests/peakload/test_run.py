@@ -1,0 +1,67 @@
+"""`peakload run` end to end: real Locust, real mock platform, real HTTP on loopback."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
+
+
+def peakload(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "peakload", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    done = peakload("run", str(TINY), "--out", str(out))
+    return done, out
+
+
+def test_tiny_run_passes_and_writes_its_summary(tiny_run):
+    done, out = tiny_run
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verdict: pass" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["verdict"] == "pass" and summary["target"] == "mock"
+    assert summary["orders_intended"] == 80
+    assert summary["orders_sent"] == 80
+    assert abs(summary["achieved_rate"] / summary["intended_rate"] - 1) <= 0.05
+    assert set(summary["message_types"]) == {"CEB311", "CEB411", "CEB511", "CEB621"}
+    for stats in summary["message_types"].values():
+        assert stats["failures"] == 0
+        assert 0 < stats["latency_ms"]["p50"] <= stats["latency_ms"]["p95"] <= stats["latency_ms"]["p99"] \
+            <= stats["latency_ms"]["max"]
+    lists = summary["message_types"]["CEB621"]["requests"]
+    assert summary["receipts_by_status"]["800"] == summary["clean_lists_released"] == summary["clean_lists_sent"]
+    assert summary["receipts_by_status"]["100"] >= summary["defect_lists_sent"] > 0
+    assert summary["clean_lists_sent"] + summary["defect_lists_sent"] == lists
+    assert {g["name"] for g in summary["gates"]} == {
+        "achieved_ratio >= 0.95", "error_ratio < 0.01", "released_ratio >= 0.99"}
+    assert all(g["passed"] for g in summary["gates"])
+
+
+def test_bad_scenario_exits_64_naming_file_key_and_value(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(TINY.read_text().replace("rate: 20", "rate: -1"))
+    done = peakload("run", str(bad), "--out", str(tmp_path / "out"))
+    assert done.returncode == 64
+    assert str(bad) in done.stderr and "curve.0.hold.rate" in done.stderr and "-1" in done.stderr
+
+
+def test_non_loopback_target_is_refused_without_confirmation(tmp_path):
+    done = peakload("run", str(TINY), "--target", "http://192.0.2.10:8080", "--out", str(tmp_path))
+    assert done.returncode == 64 and "--confirm-target 192.0.2.10" in done.stderr
+
+
+def test_unreachable_target_is_an_invalid_run(tmp_path):
+    import socket
+    with socket.socket() as s:  # a loopback port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    done = peakload("run", str(TINY), "--target", f"http://127.0.0.1:{port}", "--out", str(tmp_path))
+    assert done.returncode == 2 and "unreachable" in done.stderr
