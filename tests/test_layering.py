@@ -1,0 +1,26 @@
+"""The architecture's one-way data flow, pinned: nothing imports against it."""
+
+import subprocess
+import sys
+
+import pytest
+
+CHECK = """
+import sys
+import {module}
+bad = sorted(m for m in sys.modules if m.split('.')[0] in {forbidden!r})
+print(','.join(bad))
+"""
+
+
+@pytest.mark.parametrize("module,forbidden", [
+    ("mock_platform.app", {"locust", "gevent", "locustfiles", "scenarios", "reports", "peakload"}),
+    ("ceb.codec", {"locust", "gevent", "mock_platform", "locustfiles", "scenarios", "reports"}),
+    ("scenarios.loader", {"locust", "gevent", "locustfiles", "mock_platform", "reports", "peakload"}),
+    ("reports.gates", {"locust", "gevent", "mock_platform", "peakload"}),
+    ("locustfiles.schedule", {"locust", "gevent", "mock_platform", "reports", "peakload"}),
+])
+def test_module_does_not_import_against_the_flow(module, forbidden):
+    done = subprocess.run([sys.executable, "-c", CHECK.format(module=module, forbidden=forbidden)],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "", f"{module} imports {done.stdout.strip()}"
