@@ -103,7 +103,7 @@ def create_app(settings: Settings) -> Starlette:
         state = app.state
         state.ready = False
         await state.writer.start()
-        await state.engine.start()
+        await state.engine.start(state.store)
         state.ready = True
         state.metrics.ready.set(1)
         try:

@@ -79,3 +79,32 @@ class InventoryUpdate:
     next_status: int | None
     next_at: float | None
     at: float
+    partners: tuple[int, ...] = ()  # document ids of the matched order, payment and waybill
+
+
+@dataclass(frozen=True, slots=True)
+class PendingInventory:
+    """A matched list still climbing the ladder, as the database holds it (for recovery)."""
+
+    doc_id: int
+    status: int
+    next_status: int
+    next_at: float
+    pre_no: str
+    invt_no: str
+    buyer_id: str
+    amount: Decimal
+    year: int
+    partners: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnsettledDocument:
+    """A document the workflow had not finished with, and the message that carried it."""
+
+    doc_id: int
+    doc_index: int
+    sender: str
+    received_at: float
+    message_guid: str
+    body: bytes

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ from mock_platform.records import (
     IntakeRecord,
     IntakeResult,
     InventoryUpdate,
+    PendingInventory,
     StoredReceipt,
+    UnsettledDocument,
 )
 
 SCHEMA = """
@@ -39,7 +42,7 @@ CREATE TABLE IF NOT EXISTS inventories (
     doc_id INTEGER PRIMARY KEY, agent_code TEXT NOT NULL, cop_no TEXT NOT NULL,
     buyer_id TEXT NOT NULL, amount TEXT NOT NULL, year INTEGER NOT NULL, status INTEGER NOT NULL,
     pre_no TEXT NOT NULL, invt_no TEXT NOT NULL, declared_at REAL NOT NULL,
-    next_status INTEGER, next_at REAL, updated_at REAL NOT NULL);
+    next_status INTEGER, next_at REAL, updated_at REAL NOT NULL, partners TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS inventories_cop ON inventories(agent_code, cop_no);
 CREATE TABLE IF NOT EXISTS inventory_history (
     doc_id INTEGER NOT NULL, status INTEGER NOT NULL, at REAL NOT NULL);
@@ -171,12 +174,14 @@ class SqliteStore:
         def op(conn: sqlite3.Connection) -> None:
             for u in updates:
                 conn.execute(
-                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(doc_id) DO UPDATE SET status=excluded.status,"
-                    " invt_no=excluded.invt_no, next_status=excluded.next_status,"
-                    " next_at=excluded.next_at, updated_at=excluded.updated_at",
+                    " amount=excluded.amount, invt_no=excluded.invt_no,"
+                    " next_status=excluded.next_status, next_at=excluded.next_at,"
+                    " updated_at=excluded.updated_at, partners=excluded.partners",
                     (u.doc_id, u.agent_code, u.cop_no, u.buyer_id, str(u.amount), u.year, u.status,
-                     u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at))
+                     u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at,
+                     ",".join(map(str, u.partners))))
                 conn.execute("INSERT INTO inventory_history VALUES (?,?,?)", (u.doc_id, u.status, u.at))
 
         return op
@@ -205,23 +210,27 @@ class SqliteStore:
                 "invtNo": row[2], "preNo": row[3],
                 "history": [{"returnStatus": s, "at": at} for s, at in history]}
 
-    def unsettled_documents(self) -> list[tuple[int, str, int, bytes]]:
-        """(document id, message guid, index in message, message body) of documents in flight."""
-        return self._reader().execute(
-            "SELECT d.id, d.message_guid, d.doc_index, m.body FROM documents d"
-            " JOIN messages m ON m.guid = d.message_guid WHERE d.settled = 0 ORDER BY d.id").fetchall()
+    def unsettled_documents(self) -> list[UnsettledDocument]:
+        """Documents the workflow had not finished with, oldest first, with their messages."""
+        rows = self._reader().execute(
+            "SELECT d.id, d.doc_index, m.sender, d.received_at, m.guid, m.body FROM documents d"
+            " JOIN messages m ON m.guid = d.message_guid WHERE d.settled = 0 ORDER BY d.id")
+        return [UnsettledDocument(*row) for row in rows]
 
-    def pending_inventories(self) -> list[tuple[int, int, int | None, float | None]]:
-        """(document id, status, next status, when) of matched lists not yet final."""
-        return self._reader().execute(
-            "SELECT doc_id, status, next_status, next_at FROM inventories"
-            " WHERE next_status IS NOT NULL").fetchall()
+    def pending_inventories(self) -> list[PendingInventory]:
+        """Matched lists whose next customs step had not happened yet."""
+        rows = self._reader().execute(
+            "SELECT doc_id, status, next_status, next_at, pre_no, invt_no, buyer_id, amount, year,"
+            " partners FROM inventories WHERE next_status IS NOT NULL")
+        return [PendingInventory(*row[:7], Decimal(row[7]), row[8],
+                                 tuple(int(i) for i in row[9].split(",") if i)) for row in rows]
 
-    def annual_usage(self) -> list[tuple[str, int, str]]:
-        """(buyer id, year, amount) of every list that counts against a buyer's annual quota."""
-        return self._reader().execute(
-            "SELECT buyer_id, year, amount FROM inventories WHERE status NOT IN (100)").fetchall()
-
+    def annual_usage(self) -> list[tuple[str, int, Decimal]]:
+        """(buyer id, year, amount) of every matched list that counts against a buyer's quota."""
+        rows = self._reader().execute(
+            "SELECT buyer_id, year, amount FROM inventories"
+            " WHERE status != 100 AND (status >= 120 OR next_status IS NOT NULL)")
+        return [(buyer, year, Decimal(amount)) for buyer, year, amount in rows]
 
 def _insert_document(conn: sqlite3.Connection, record: IntakeRecord, doc: DocumentRow) -> int:
     cur = conn.execute(

@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ceb.documents import InventoryList, Order
+from ceb.codec import parse_message
+from ceb.documents import InventoryList, Message, Order
 from ceb.types import ReturnStatus
 from mock_platform.matching import Arrival, MatchBook, Parcel
 from mock_platform.metrics import PlatformMetrics
@@ -52,7 +53,7 @@ class ListState:
     year: int
     status: ReturnStatus = ReturnStatus.DECLARING
     invt_no: str = ""
-    parcel: Parcel | None = None
+    partners: tuple[int, ...] = ()  # document ids of the matched order, payment and waybill
 
 
 @dataclass(slots=True)
@@ -86,9 +87,36 @@ class WorkflowEngine:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
-    async def start(self) -> None:
-        """Start ticking."""
+    async def start(self, store: SqliteStore) -> int:
+        """Resume from what `store` holds, then start ticking; returns the documents resumed."""
+        resumed = await asyncio.to_thread(self._restore, store)
         self._task = asyncio.create_task(self._run(), name="workflow")
+        return resumed
+
+    def _restore(self, store: SqliteStore) -> int:
+        """Rebuild matching, timers and quotas after a restart (or a crash) from the database."""
+        for buyer, year, amount in store.annual_usage():
+            self._annual_used[(buyer, year)] += amount
+        matched = {p.doc_id: p for p in store.pending_inventories()}
+        partners = {doc_id for p in matched.values() for doc_id in p.partners}
+        messages: dict[str, Message] = {}
+        unsettled = store.unsettled_documents()
+        for row in unsettled:
+            if row.doc_id in partners:
+                continue
+            if row.message_guid not in messages:
+                messages[row.message_guid] = parse_message(row.body)
+            document = messages[row.message_guid].documents[row.doc_index]
+            arrival = Arrival(row.doc_id, document, row.sender, row.received_at)
+            pending = matched.get(row.doc_id)
+            if pending is None:
+                self._inbox.append(arrival)  # filed again on the first tick
+                continue
+            self._lists[row.doc_id] = ListState(
+                arrival, pending.pre_no, pending.buyer_id, pending.amount, pending.year,
+                ReturnStatus(pending.status), pending.invt_no, pending.partners)
+            heapq.heappush(self._timers, (pending.next_at, row.doc_id, ReturnStatus(pending.next_status)))
+        return len(unsettled)
 
     async def stop(self) -> None:
         """Finish the current tick, write it, and stop."""
@@ -182,7 +210,7 @@ class WorkflowEngine:
             self._reject(state, violation, now, out)
             return
         self._book.remove_parcel(parcel)
-        state.parcel = parcel
+        state.partners = (parcel.order.doc_id, parcel.payment.doc_id, parcel.waybill.doc_id)
         state.amount = order.actural_paid
         self._annual_used[key] += order.actural_paid
         self._schedule(state, ReturnStatus.ACCEPTED, now + self._settings.customs.accept.draw(self._rng),
@@ -231,11 +259,8 @@ class WorkflowEngine:
 
     def _finish(self, state: ListState, now: float, out: TickOutput) -> None:
         out.inventories.append(self._update(state, now, None, None))
-        settled = [state.arrival.doc_id]
-        if state.parcel is not None:
-            settled += [state.parcel.order.doc_id, state.parcel.payment.doc_id,
-                        state.parcel.waybill.doc_id]
-        out.settled.extend(settled)
+        out.settled.append(state.arrival.doc_id)
+        out.settled.extend(state.partners)
         del self._lists[state.arrival.doc_id]
 
     def _emit(self, state: ListState, status: ReturnStatus, now: float, out: TickOutput,
@@ -251,7 +276,8 @@ class WorkflowEngine:
             doc_id=state.arrival.doc_id, agent_code=doc.agent_code, cop_no=doc.cop_no,
             buyer_id=state.buyer_id, amount=state.amount, year=state.year, status=int(state.status),
             pre_no=state.pre_no, invt_no=state.invt_no, declared_at=state.arrival.received_at,
-            next_status=None if next_status is None else int(next_status), next_at=next_at, at=now)
+            next_status=None if next_status is None else int(next_status), next_at=next_at, at=now,
+            partners=state.partners)
 
 
 def _ebc_mismatch(parcel: Parcel) -> Violation | None:

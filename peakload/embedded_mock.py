@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,24 @@ SHUTDOWN_TIMEOUT_S = 15.0
 
 class MockStartError(RuntimeError):
     """The mock platform did not come up."""
+
+
+@dataclass
+class MockProcess:
+    """A running `peakload mock` child process."""
+
+    process: subprocess.Popen
+    url: str
+
+    def stop(self) -> int:
+        """SIGTERM (graceful drain), then SIGKILL if it does not exit in time; the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=SHUTDOWN_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait()
 
 
 def _wait_ready(process: subprocess.Popen, port_file: Path, log: Path) -> str:
@@ -35,12 +54,12 @@ def _wait_ready(process: subprocess.Popen, port_file: Path, log: Path) -> str:
                 if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
                     return url
         time.sleep(0.05)
+    process.kill()
     raise MockStartError(f"the mock platform was not ready within {STARTUP_TIMEOUT_S:g} s; see {log}")
 
 
-@contextlib.contextmanager
-def embedded_mock(db_path: Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
-    """Start `peakload mock` on 127.0.0.1 with a free port; yield its base URL; stop it after."""
+def start_mock(db_path: Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> MockProcess:
+    """Start `peakload mock` on 127.0.0.1 with a free port and wait until it is ready."""
     with tempfile.TemporaryDirectory(prefix="peakload-mock-") as tmp:
         port_file = Path(tmp) / "port"
         command = [sys.executable, "-m", "peakload", "mock", "--host", "127.0.0.1", "--port", "0",
@@ -48,12 +67,14 @@ def embedded_mock(db_path: Path, log_path: Path, extra_args: tuple[str, ...] = (
         with open(log_path, "ab") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        try:
-            yield _wait_ready(process, port_file, log_path)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=SHUTDOWN_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        return MockProcess(process, _wait_ready(process, port_file, log_path))
+
+
+@contextlib.contextmanager
+def embedded_mock(db_path: Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """A mock platform for the duration of the block; yields its base URL."""
+    mock = start_mock(db_path, log_path, extra_args)
+    try:
+        yield mock.url
+    finally:
+        mock.stop()
