@@ -8,6 +8,7 @@ tick and commits what is queued before closing.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -15,14 +16,19 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from ceb.codec import render_receipts
 from ceb.documents import Receipt
 from ceb.types import MessageType
+from mock_platform import admin
+from mock_platform.admission import Admission
 from mock_platform.errors import PlatformError
+from mock_platform.faults import FaultBook
 from mock_platform.intake import post_message
-from mock_platform.metrics import build_metrics
+from mock_platform.metrics import LiveStateCollector, build_metrics
+from mock_platform.middleware import FaultInjectionMiddleware
 from mock_platform.receipts import RECEIPT_NODE_NAMES
 from mock_platform.settings import Settings
 from mock_platform.store import ReceiptRow, SqliteStore
@@ -78,7 +84,9 @@ async def get_receipts(request: Request) -> Response:
         limit = min(_int_param(request, "limit", page_max, minimum=1), page_max)
     except PlatformError as exc:
         return exc.response()
-    rows = await run_in_threadpool(request.app.state.store.receipts_after, receiver, cursor, limit)
+    visible_before = time.time() - request.app.state.faults.receipt_delay_s()
+    rows = await run_in_threadpool(request.app.state.store.receipts_after, receiver, cursor, limit,
+                                   visible_before)
     receipts = [_receipt_json(row) for row in rows]
     return JSONResponse({"receipts": receipts, "next": receipts[-1]["cursor"] if receipts else str(cursor)})
 
@@ -114,7 +122,9 @@ def create_app(settings: Settings) -> Starlette:
             await state.engine.stop()
             await state.writer.close()
 
+    faults = FaultBook(seed=settings.seed)
     app = Starlette(
+        middleware=[Middleware(FaultInjectionMiddleware, faults=faults)],
         routes=[
             Route("/ceb/messages", post_message, methods=["POST"]),
             Route("/ceb/receipts", get_receipts, methods=["GET"]),
@@ -122,13 +132,21 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            Route("/admin/faults", admin.faults, methods=["GET", "POST", "DELETE"]),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.ready = False
+    app.state.faults = faults
+    app.state.admission = Admission(settings.capacity_msgs_per_s, settings.queue_limit,
+                                    faults.capacity_cap)
     app.state.metrics = build_metrics()
     app.state.store = SqliteStore(settings.db_path, settings.sqlite_synchronous)
-    app.state.writer = GroupCommitWriter(app.state.store, app.state.metrics, settings.commit_batch_max)
-    app.state.engine = WorkflowEngine(settings, app.state.writer, app.state.metrics)
+    app.state.writer = GroupCommitWriter(app.state.store, app.state.metrics, settings.commit_batch_max,
+                                         faults.storage_delay_s)
+    app.state.engine = WorkflowEngine(settings, app.state.writer, app.state.metrics,
+                                      lose_receipt=faults.lose_receipt)
+    app.state.metrics.registry.register(
+        LiveStateCollector(app.state.admission, faults, app.state.writer))
     return app

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ceb.codec import parse_message
 from ceb.errors import CebFormatError
+from mock_platform.admission import Overloaded
 from mock_platform.errors import PlatformError
 from mock_platform.matching import Arrival
 from mock_platform.records import DocumentRow, IntakeOutcome, IntakeRecord
@@ -48,46 +50,61 @@ async def post_message(request: Request) -> Response:
     """Accept one CEB declaration message."""
     state = request.app.state
     started = time.perf_counter()
-    message_type = "unknown"
-    outcome = "error"
+    outcome = IntakeAnswer("unknown", "error")
     try:
         if not state.ready:
             raise PlatformError(503, "not_ready", "the platform is starting or draining",
                                 retry_after_s=1)
         check_content_type(request)
-        body = await read_body(request, state.settings.body_limit_bytes)
-        try:
-            message = parse_message(body)
-        except CebFormatError as exc:
-            outcome = "rejected"
-            raise PlatformError.from_format_error(exc) from None
-        message_type = message.message_type.value
-        now = time.time()
-        record = IntakeRecord(
-            guid=message.guid, message_type=message_type,
-            content_hash=hashlib.sha256(body).hexdigest(), sender=message.base_transfer.cop_code,
-            received_at=now, body=body,
-            documents=tuple(DocumentRow(i, d.head.guid, getattr(d, "order_no", ""),
-                                        getattr(d, "ebp_code", ""))
-                            for i, d in enumerate(message.documents)))
-        result = await state.writer.write(SqliteStore.insert_message(record))
-        answer = {"guid": message.guid, "messageType": result.message_type,
-                  "documents": result.documents}
-        outcome = result.outcome.value
-        if result.outcome is IntakeOutcome.CONFLICT:
-            raise PlatformError(409, "guid_conflict",
-                                f"guid {message.guid} was already used for other content", "@guid")
-        if result.outcome is IntakeOutcome.DUPLICATE:
-            return JSONResponse({**answer, "duplicate": True}, status_code=200)
-        state.engine.accept([
-            Arrival(doc_id, document, message.base_transfer.cop_code, now)
-            for doc_id, document in zip(result.doc_ids, message.documents)])
-        state.metrics.intake_documents.labels(message_type).inc(len(message.documents))
-        return JSONResponse(answer, status_code=202)
+        async with state.admission.slot():
+            outcome = await _store(request)
+        return outcome.response
+    except Overloaded as exc:
+        outcome = IntakeAnswer("unknown", "throttled")
+        return PlatformError(429, "overloaded", str(exc), retry_after_s=exc.retry_after_s).response()
     except PlatformError as exc:
-        if outcome == "error":
-            outcome = exc.code
+        outcome = IntakeAnswer(outcome.message_type, exc.code)
         return exc.response()
     finally:
-        state.metrics.intake_messages.labels(message_type, outcome).inc()
-        state.metrics.intake_seconds.labels(message_type).observe(time.perf_counter() - started)
+        state.metrics.intake_messages.labels(outcome.message_type, outcome.outcome).inc()
+        state.metrics.intake_seconds.labels(outcome.message_type).observe(time.perf_counter() - started)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeAnswer:
+    """What intake answered, labelled for the metrics."""
+
+    message_type: str
+    outcome: str
+    response: Response | None = None
+
+
+async def _store(request: Request) -> IntakeAnswer:
+    state = request.app.state
+    body = await read_body(request, state.settings.body_limit_bytes)
+    try:
+        message = parse_message(body)
+    except CebFormatError as exc:
+        raise PlatformError.from_format_error(exc) from None
+    message_type = message.message_type.value
+    now = time.time()
+    record = IntakeRecord(
+        guid=message.guid, message_type=message_type,
+        content_hash=hashlib.sha256(body).hexdigest(), sender=message.base_transfer.cop_code,
+        received_at=now, body=body,
+        documents=tuple(DocumentRow(i, d.head.guid, getattr(d, "order_no", ""),
+                                    getattr(d, "ebp_code", ""))
+                        for i, d in enumerate(message.documents)))
+    result = await state.writer.write(SqliteStore.insert_message(record))
+    answer = {"guid": message.guid, "messageType": result.message_type, "documents": result.documents}
+    if result.outcome is IntakeOutcome.CONFLICT:
+        conflict = PlatformError(409, "guid_conflict",
+                                 f"guid {message.guid} was already used for other content", "@guid")
+        return IntakeAnswer(message_type, result.outcome.value, conflict.response())
+    if result.outcome is IntakeOutcome.DUPLICATE:
+        return IntakeAnswer(message_type, result.outcome.value,
+                            JSONResponse({**answer, "duplicate": True}, status_code=200))
+    state.engine.accept([Arrival(doc_id, document, message.base_transfer.cop_code, now)
+                         for doc_id, document in zip(result.doc_ids, message.documents)])
+    state.metrics.intake_documents.labels(message_type).inc(len(message.documents))
+    return IntakeAnswer(message_type, result.outcome.value, JSONResponse(answer, status_code=202))

@@ -6,9 +6,19 @@ that exports them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from mock_platform.faults import FaultBook, FaultKind
+
+if TYPE_CHECKING:  # the writer imports these metrics; only type hints point back
+    from mock_platform.admission import Admission
+    from mock_platform.writer import GroupCommitWriter
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600)
@@ -61,3 +71,35 @@ def build_metrics(registry: CollectorRegistry | None = None) -> PlatformMetrics:
             buckets=LAG_BUCKETS, registry=registry),
         ready=Gauge("ceb_platform_ready", "1 while the platform accepts messages", registry=registry),
     )
+
+
+class LiveStateCollector(Collector):
+    """Intake queue, capacity and active faults, read from the live objects at scrape time."""
+
+    def __init__(self, admission: Admission, faults: FaultBook, writer: GroupCommitWriter) -> None:
+        self._admission = admission
+        self._faults = faults
+        self._writer = writer
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        admission = self._admission
+        yield GaugeMetricFamily("ceb_platform_intake_queue_depth",
+                                "Messages admitted and waiting for their processing slot",
+                                value=admission.waiting)
+        yield GaugeMetricFamily("ceb_platform_intake_in_flight",
+                                "Messages admitted and not yet answered", value=admission.in_flight)
+        yield GaugeMetricFamily("ceb_platform_intake_queue_limit",
+                                "Messages waiting or in progress before intake answers 429",
+                                value=admission.queue_limit)
+        yield GaugeMetricFamily("ceb_platform_capacity_messages_per_second",
+                                "Configured (or fault-capped) intake capacity; 0 when unlimited",
+                                value=admission.capacity or 0)
+        yield GaugeMetricFamily("ceb_platform_storage_write_backlog",
+                                "Write operations waiting for the next group commit",
+                                value=self._writer.backlog)
+        active = GaugeMetricFamily("ceb_platform_fault_active", "1 while a fault of this kind is injected",
+                                   labels=["kind"])
+        in_force = {f.spec.kind for f in self._faults.active()}
+        for kind in FaultKind:
+            active.add_metric([kind.value], 1 if kind in in_force else 0)
+        yield active

@@ -6,7 +6,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 
 class Delay(BaseModel):
@@ -65,3 +65,6 @@ class Settings(BaseModel):
     limits: Limits = Limits()
     customs_code: str = "8000"
     seed: int | None = None
+    capacity_msgs_per_s: float | None = Field(None, gt=0)  # None: as fast as the machine allows
+    queue_limit: int = Field(256, gt=0)  # messages waiting or in progress before 429
+    admin_token: SecretStr | None = None  # None: /admin/faults is off

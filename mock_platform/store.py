@@ -188,12 +188,13 @@ class SqliteStore:
 
     # ------------------------------------------------------------------------------ reading
 
-    def receipts_after(self, receiver: str, cursor: int, limit: int) -> list[ReceiptRow]:
-        """Receipts addressed to `receiver` after `cursor`, oldest first."""
+    def receipts_after(self, receiver: str, cursor: int, limit: int,
+                       visible_before: float = float("inf")) -> list[ReceiptRow]:
+        """Receipts addressed to `receiver` after `cursor`, oldest first, issued before a time."""
         rows = self._reader().execute(
             "SELECT id, message_type, doc_guid, return_status, return_time, return_info, keys"
-            " FROM receipts WHERE receiver=? AND id>? ORDER BY id LIMIT ?",
-            (receiver, cursor, limit)).fetchall()
+            " FROM receipts WHERE receiver=? AND id>? AND created_at<=? ORDER BY id LIMIT ?",
+            (receiver, cursor, visible_before, limit)).fetchall()
         return [ReceiptRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
 
     def inventory(self, agent_code: str, cop_no: str) -> dict[str, Any] | None:

@@ -72,11 +72,13 @@ class WorkflowEngine:
     """Runs matching and the customs status ladder for every committed document."""
 
     def __init__(self, settings: Settings, writer: GroupCommitWriter, metrics: PlatformMetrics,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 lose_receipt: Callable[[], bool] = lambda: False) -> None:
         self._settings = settings
         self._writer = writer
         self._metrics = metrics
         self._clock = clock
+        self._lose_receipt = lose_receipt  # an injected receipt-loss fault
         self._rng = random.Random(settings.seed)
         self._book = MatchBook()
         self._lists: dict[int, ListState] = {}
@@ -158,6 +160,7 @@ class WorkflowEngine:
         self._fire_due_steps(now, out)
         self._expire_unmatched(now, out)
         self._metrics.matching_pending.set(len(self._book))
+        out.receipts = [r for r in out.receipts if not self._lose_receipt()]
         for receipt in out.receipts:
             self._metrics.receipts.labels(receipt.message_type, str(receipt.return_status)).inc()
         return out

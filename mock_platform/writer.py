@@ -11,6 +11,7 @@ import asyncio
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from typing import Any
 
 from mock_platform.metrics import PlatformMetrics
@@ -24,10 +25,12 @@ class WriterClosed(RuntimeError):
 class GroupCommitWriter:
     """Serialises every write of the platform through one connection on one thread."""
 
-    def __init__(self, store: SqliteStore, metrics: PlatformMetrics, batch_max: int) -> None:
+    def __init__(self, store: SqliteStore, metrics: PlatformMetrics, batch_max: int,
+                 extra_delay_s: Callable[[], float] = lambda: 0.0) -> None:
         self._store = store
         self._metrics = metrics
         self._batch_max = batch_max
+        self._extra_delay_s = extra_delay_s  # an injected storage slowdown
         self._queue: asyncio.Queue[tuple[WriteOp, asyncio.Future[Any]] | None] = asyncio.Queue()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="group-commit")
         self._conn: sqlite3.Connection | None = None
@@ -75,7 +78,7 @@ class GroupCommitWriter:
         started = time.perf_counter()
         try:
             results = await loop.run_in_executor(
-                self._thread, self._store.write_batch, self._conn, [op for op, _ in work])
+                self._thread, self._write, [op for op, _ in work], self._extra_delay_s())
         except Exception as exc:  # noqa: BLE001 - the whole transaction failed: tell every caller
             results = [exc] * len(work)
         self._metrics.commit_seconds.observe(time.perf_counter() - started)
@@ -83,6 +86,11 @@ class GroupCommitWriter:
         for (_, future), result in zip(work, results):
             if not future.done():
                 future.set_result(result)
+
+    def _write(self, ops: list[WriteOp], delay_s: float) -> list[Any]:
+        if delay_s > 0:
+            time.sleep(delay_s)
+        return self._store.write_batch(self._conn, ops)
 
     async def close(self) -> None:
         """Commit what is queued, then stop and close the connection."""
