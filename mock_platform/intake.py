@@ -6,6 +6,7 @@ The answer is 202 only after the group-commit transaction holding the message is
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from dataclasses import dataclass
@@ -24,17 +25,26 @@ from mock_platform.store import SqliteStore
 XML_CONTENT_TYPES = frozenset({"application/xml", "text/xml"})
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing more than `limit` bytes without reading them all."""
+async def read_body(request: Request, limit: int, timeout_s: float) -> bytes:
+    """The request body, refusing more than `limit` bytes or a client slower than `timeout_s`."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PlatformError(413, "body_too_large", f"body of {declared} bytes exceeds {limit}")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PlatformError(413, "body_too_large", f"body exceeds {limit} bytes")
-        chunks.append(chunk)
+    chunks: list[bytes] = []
+
+    async def collect() -> None:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PlatformError(413, "body_too_large", f"body exceeds {limit} bytes")
+            chunks.append(chunk)
+
+    try:
+        await asyncio.wait_for(collect(), timeout_s)
+    except TimeoutError:
+        raise PlatformError(408, "body_timeout",
+                            f"the body did not arrive within {timeout_s:g} s") from None
     return b"".join(chunks)
 
 
@@ -81,7 +91,7 @@ class IntakeAnswer:
 
 async def _store(request: Request) -> IntakeAnswer:
     state = request.app.state
-    body = await read_body(request, state.settings.body_limit_bytes)
+    body = await read_body(request, state.settings.body_limit_bytes, state.settings.body_timeout_s)
     try:
         message = parse_message(body)
     except CebFormatError as exc:

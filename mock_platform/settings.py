@@ -56,6 +56,7 @@ class Settings(BaseModel):
 
     db_path: Path = Path("mock-platform.db")
     body_limit_bytes: int = Field(1024 * 1024, gt=0)
+    body_timeout_s: float = Field(5.0, gt=0)  # a slower client gets 408 (slowloris)
     commit_batch_max: int = Field(256, gt=0)
     sqlite_synchronous: str = Field("FULL", pattern="^(FULL|NORMAL)$")
     receipt_page_max: int = Field(1000, gt=0)

@@ -27,10 +27,10 @@ def samples() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def platform_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real mock platform process on a free loopback port (2 s matching timeout)."""
+    """A real mock platform on a free loopback port (2 s matching timeout, 0.5 s body timeout)."""
     folder = tmp_path_factory.mktemp("mock")
     with embedded_mock(folder / "mock.db", folder / "mock.log",
-                       ("--matching-timeout", "2", "--seed", "7")) as url:
+                       ("--matching-timeout", "2", "--seed", "7", "--body-timeout", "0.5")) as url:
         yield url
 
 

@@ -24,11 +24,14 @@ def mock(
         help="Messages/s the platform processes at most (default: as fast as it can).", min=0.001)] = None,
     queue_size: Annotated[int, typer.Option(
         help="Messages waiting or in progress before intake answers 429.", min=1)] = 256,
+    body_timeout: Annotated[float, typer.Option(
+        help="Seconds a client may take to send its body before it gets 408.", min=0.001)] = 5.0,
     admin_token: Annotated[str | None, typer.Option(
         envvar="PEAKLOAD_ADMIN_TOKEN", show_default=False,
         help="Bearer token of /admin/faults (off without one); better given by the environment.")] = None,
 ) -> None:
     """Serve the mock CEB platform (intake, matching, receipts, workflow, /metrics)."""
     settings = Settings(db_path=db, seed=seed, matching_timeout_s=matching_timeout,
-                        capacity_msgs_per_s=capacity, queue_limit=queue_size, admin_token=admin_token)
+                        capacity_msgs_per_s=capacity, queue_limit=queue_size, admin_token=admin_token,
+                        body_timeout_s=body_timeout)
     serve(settings, host, port, port_file)
