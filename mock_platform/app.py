@@ -24,6 +24,7 @@ from ceb.documents import Receipt
 from ceb.types import MessageType
 from mock_platform import admin
 from mock_platform.admission import Admission
+from mock_platform.backends import backend_for
 from mock_platform.errors import PlatformError
 from mock_platform.faults import FaultBook
 from mock_platform.intake import post_message
@@ -31,7 +32,7 @@ from mock_platform.metrics import LiveStateCollector, build_metrics
 from mock_platform.middleware import FaultInjectionMiddleware
 from mock_platform.receipts import RECEIPT_NODE_NAMES
 from mock_platform.settings import Settings
-from mock_platform.store import ReceiptRow, SqliteStore
+from mock_platform.store import ReceiptRow, Store
 from mock_platform.workflow import WorkflowEngine
 from mock_platform.writer import GroupCommitWriter
 
@@ -142,7 +143,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.admission = Admission(settings.capacity_msgs_per_s, settings.queue_limit,
                                     faults.capacity_cap)
     app.state.metrics = build_metrics()
-    app.state.store = SqliteStore(settings.db_path, settings.sqlite_synchronous)
+    app.state.store = Store(backend_for(settings.database, settings.sqlite_synchronous))
     app.state.writer = GroupCommitWriter(app.state.store, app.state.metrics, settings.commit_batch_max,
                                          faults.storage_delay_s)
     app.state.engine = WorkflowEngine(settings, app.state.writer, app.state.metrics,

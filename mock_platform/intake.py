@@ -20,7 +20,7 @@ from mock_platform.admission import Overloaded
 from mock_platform.errors import PlatformError
 from mock_platform.matching import Arrival
 from mock_platform.records import DocumentRow, IntakeOutcome, IntakeRecord
-from mock_platform.store import SqliteStore
+from mock_platform.store import Store
 
 XML_CONTENT_TYPES = frozenset({"application/xml", "text/xml"})
 
@@ -105,7 +105,7 @@ async def _store(request: Request) -> IntakeAnswer:
         documents=tuple(DocumentRow(i, d.head.guid, getattr(d, "order_no", ""),
                                     getattr(d, "ebp_code", ""))
                         for i, d in enumerate(message.documents)))
-    result = await state.writer.write(SqliteStore.insert_message(record))
+    result = await state.writer.write(Store.insert_message(record))
     answer = {"guid": message.guid, "messageType": result.message_type, "documents": result.documents}
     if result.outcome is IntakeOutcome.CONFLICT:
         conflict = PlatformError(409, "guid_conflict",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
@@ -54,7 +53,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    db_path: Path = Path("mock-platform.db")
+    database: str = "mock-platform.db"  # an SQLite file, or a postgresql:// URL
     body_limit_bytes: int = Field(1024 * 1024, gt=0)
     body_timeout_s: float = Field(5.0, gt=0)  # a slower client gets 408 (slowloris)
     commit_batch_max: int = Field(256, gt=0)

@@ -1,21 +1,20 @@
-"""Durable storage of the mock platform in SQLite (WAL).
+"""Durable storage of the mock platform, in SQLite or PostgreSQL (`mock_platform.backends`).
 
 Writes happen only on the group-commit writer's thread, through `write_batch`: many operations in
 one transaction, each isolated by a savepoint so one failing operation does not undo the others.
-Reads use one connection per reading thread; WAL lets them run beside the writer.
+Reads use one connection per reading thread, beside the writer.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from mock_platform.backends import Backend, Connection
 from mock_platform.records import (
     DocumentRow,
     IntakeOutcome,
@@ -27,33 +26,7 @@ from mock_platform.records import (
     UnsettledDocument,
 )
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS messages (
-    guid TEXT PRIMARY KEY, message_type TEXT NOT NULL, content_hash TEXT NOT NULL,
-    sender TEXT NOT NULL, documents INTEGER NOT NULL, received_at REAL NOT NULL, body BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY, message_guid TEXT NOT NULL, doc_index INTEGER NOT NULL,
-    message_type TEXT NOT NULL, doc_guid TEXT NOT NULL, receiver TEXT NOT NULL,
-    order_no TEXT NOT NULL, ebp_code TEXT NOT NULL, received_at REAL NOT NULL,
-    settled INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS documents_unsettled ON documents(settled) WHERE settled = 0;
-CREATE INDEX IF NOT EXISTS documents_order ON documents(ebp_code, order_no);
-CREATE TABLE IF NOT EXISTS inventories (
-    doc_id INTEGER PRIMARY KEY, agent_code TEXT NOT NULL, cop_no TEXT NOT NULL,
-    buyer_id TEXT NOT NULL, amount TEXT NOT NULL, year INTEGER NOT NULL, status INTEGER NOT NULL,
-    pre_no TEXT NOT NULL, invt_no TEXT NOT NULL, declared_at REAL NOT NULL,
-    next_status INTEGER, next_at REAL, updated_at REAL NOT NULL, partners TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS inventories_cop ON inventories(agent_code, cop_no);
-CREATE TABLE IF NOT EXISTS inventory_history (
-    doc_id INTEGER NOT NULL, status INTEGER NOT NULL, at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS receipts (
-    id INTEGER PRIMARY KEY, receiver TEXT NOT NULL, message_type TEXT NOT NULL,
-    doc_guid TEXT NOT NULL, return_status INTEGER NOT NULL, return_time TEXT NOT NULL,
-    return_info TEXT NOT NULL, keys TEXT NOT NULL, created_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS receipts_receiver ON receipts(receiver, id);
-"""
-
-WriteOp = Callable[[sqlite3.Connection], Any]
+WriteOp = Callable[[Connection], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,41 +42,31 @@ class ReceiptRow:
     keys: dict[str, str]
 
 
-class SqliteStore:
+class Store:
     """The platform's database: messages, documents, inventory lists and receipts."""
 
-    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
-        self.path = path
-        self.synchronous = synchronous
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
         self._readers = threading.local()
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={self.synchronous}")
-        conn.execute("PRAGMA busy_timeout=5000")
-        return conn
-
-    def open_writer(self) -> sqlite3.Connection:
+    def open_writer(self) -> Connection:
         """The one connection that writes; creates the schema."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self._connect()
-        conn.executescript(SCHEMA)
+        conn = self.backend.connect()
+        self.backend.create_schema(conn)
         return conn
 
-    def _reader(self) -> sqlite3.Connection:
+    def _reader(self) -> Connection:
         conn = getattr(self._readers, "conn", None)
         if conn is None:
-            conn = self._readers.conn = self._connect()
+            conn = self._readers.conn = self.backend.connect()
         return conn
 
     # ------------------------------------------------------------------------------ writing
 
-    @staticmethod
-    def write_batch(conn: sqlite3.Connection, ops: Sequence[WriteOp]) -> list[Any]:
+    def write_batch(self, conn: Connection, ops: Sequence[WriteOp]) -> list[Any]:
         """Apply `ops` in one transaction; each result is its value or the exception it raised."""
         results: list[Any] = []
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(self.backend.begin)
         try:
             for op in ops:
                 conn.execute("SAVEPOINT op")
@@ -124,12 +87,12 @@ class SqliteStore:
     def insert_message(record: IntakeRecord) -> WriteOp:
         """An op storing an accepted message, its documents and their first receipts."""
 
-        def op(conn: sqlite3.Connection) -> IntakeResult:
-            cur = conn.execute(
-                "INSERT INTO messages VALUES (?,?,?,?,?,?,?) ON CONFLICT(guid) DO NOTHING",
+        def op(conn: Connection) -> IntakeResult:
+            inserted = conn.execute(
+                "INSERT INTO messages VALUES (?,?,?,?,?,?,?) ON CONFLICT(guid) DO NOTHING RETURNING guid",
                 (record.guid, record.message_type, record.content_hash, record.sender,
-                 len(record.documents), record.received_at, record.body))
-            if cur.rowcount == 0:
+                 len(record.documents), record.received_at, record.body)).fetchone()
+            if inserted is None:
                 (stored_hash, stored_type, stored_docs), = conn.execute(
                     "SELECT content_hash, message_type, documents FROM messages WHERE guid=?",
                     (record.guid,))
@@ -148,7 +111,7 @@ class SqliteStore:
     def insert_receipts(receipts: Sequence[StoredReceipt]) -> WriteOp:
         """An op appending receipts to their receivers' feeds."""
 
-        def op(conn: sqlite3.Connection) -> None:
+        def op(conn: Connection) -> None:
             conn.executemany(
                 "INSERT INTO receipts(receiver, message_type, doc_guid, return_status, return_time,"
                 " return_info, keys, created_at) VALUES (?,?,?,?,?,?,?,?)",
@@ -162,7 +125,7 @@ class SqliteStore:
     def settle_documents(doc_ids: Sequence[int]) -> WriteOp:
         """An op marking documents as done with by the workflow."""
 
-        def op(conn: sqlite3.Connection) -> None:
+        def op(conn: Connection) -> None:
             conn.executemany("UPDATE documents SET settled=1 WHERE id=?", [(i,) for i in doc_ids])
 
         return op
@@ -171,7 +134,7 @@ class SqliteStore:
     def update_inventories(updates: Sequence[InventoryUpdate]) -> WriteOp:
         """An op creating or advancing inventory lists, with their status history."""
 
-        def op(conn: sqlite3.Connection) -> None:
+        def op(conn: Connection) -> None:
             for u in updates:
                 conn.execute(
                     "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -182,7 +145,8 @@ class SqliteStore:
                     (u.doc_id, u.agent_code, u.cop_no, u.buyer_id, str(u.amount), u.year, u.status,
                      u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at,
                      ",".join(map(str, u.partners))))
-                conn.execute("INSERT INTO inventory_history VALUES (?,?,?)", (u.doc_id, u.status, u.at))
+                conn.execute("INSERT INTO inventory_history(doc_id, status, at) VALUES (?,?,?)",
+                             (u.doc_id, u.status, u.at))
 
         return op
 
@@ -206,7 +170,7 @@ class SqliteStore:
         if row is None:
             return None
         history = conn.execute(
-            "SELECT status, at FROM inventory_history WHERE doc_id=? ORDER BY rowid", (row[0],))
+            "SELECT status, at FROM inventory_history WHERE doc_id=? ORDER BY id", (row[0],))
         return {"copNo": cop_no, "agentCode": agent_code, "returnStatus": row[1],
                 "invtNo": row[2], "preNo": row[3],
                 "history": [{"returnStatus": s, "at": at} for s, at in history]}
@@ -216,7 +180,7 @@ class SqliteStore:
         rows = self._reader().execute(
             "SELECT d.id, d.doc_index, m.sender, d.received_at, m.guid, m.body FROM documents d"
             " JOIN messages m ON m.guid = d.message_guid WHERE d.settled = 0 ORDER BY d.id")
-        return [UnsettledDocument(*row) for row in rows]
+        return [UnsettledDocument(*row[:5], bytes(row[5])) for row in rows]
 
     def pending_inventories(self) -> list[PendingInventory]:
         """Matched lists whose next customs step had not happened yet."""
@@ -233,10 +197,10 @@ class SqliteStore:
             " WHERE status != 100 AND (status >= 120 OR next_status IS NOT NULL)")
         return [(buyer, year, Decimal(amount)) for buyer, year, amount in rows]
 
-def _insert_document(conn: sqlite3.Connection, record: IntakeRecord, doc: DocumentRow) -> int:
-    cur = conn.execute(
+def _insert_document(conn: Connection, record: IntakeRecord, doc: DocumentRow) -> int:
+    (doc_id,) = conn.execute(
         "INSERT INTO documents(message_guid, doc_index, message_type, doc_guid, receiver, order_no,"
-        " ebp_code, received_at) VALUES (?,?,?,?,?,?,?,?)",
+        " ebp_code, received_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
         (record.guid, doc.index, record.message_type, doc.guid, record.sender, doc.order_no,
-         doc.ebp_code, record.received_at))
-    return cur.lastrowid
+         doc.ebp_code, record.received_at)).fetchone()
+    return doc_id

@@ -30,7 +30,7 @@ from mock_platform.receipts import CHINA_TIME, make_receipt, receipt_keys
 from mock_platform.records import InventoryUpdate, StoredReceipt
 from mock_platform.rules import Rule, Violation, check_inventory, check_order, three_document_match
 from mock_platform.settings import Settings
-from mock_platform.store import SqliteStore
+from mock_platform.store import Store
 from mock_platform.writer import GroupCommitWriter
 
 _NEXT_STEP = {ReturnStatus.ACCEPTED: ReturnStatus.CLEARED, ReturnStatus.CLEARED: ReturnStatus.RELEASED}
@@ -89,13 +89,13 @@ class WorkflowEngine:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
-    async def start(self, store: SqliteStore) -> int:
+    async def start(self, store: Store) -> int:
         """Resume from what `store` holds, then start ticking; returns the documents resumed."""
         resumed = await asyncio.to_thread(self._restore, store)
         self._task = asyncio.create_task(self._run(), name="workflow")
         return resumed
 
-    def _restore(self, store: SqliteStore) -> int:
+    def _restore(self, store: Store) -> int:
         """Rebuild matching, timers and quotas after a restart (or a crash) from the database."""
         for buyer, year, amount in store.annual_usage():
             self._annual_used[(buyer, year)] += amount
@@ -291,9 +291,9 @@ def _ebc_mismatch(parcel: Parcel) -> Violation | None:
 
 
 def _tick_op(output: TickOutput):
-    receipts = SqliteStore.insert_receipts(output.receipts)
-    inventories = SqliteStore.update_inventories(output.inventories)
-    settled = SqliteStore.settle_documents(output.settled)
+    receipts = Store.insert_receipts(output.receipts)
+    inventories = Store.update_inventories(output.inventories)
+    settled = Store.settle_documents(output.settled)
 
     def op(conn):
         receipts(conn)

@@ -8,14 +8,14 @@ Under load batches grow by themselves, so durability costs one fsync per batch, 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from typing import Any
 
 from mock_platform.metrics import PlatformMetrics
-from mock_platform.store import SqliteStore, WriteOp
+from mock_platform.backends import Connection
+from mock_platform.store import Store, WriteOp
 
 
 class WriterClosed(RuntimeError):
@@ -25,7 +25,7 @@ class WriterClosed(RuntimeError):
 class GroupCommitWriter:
     """Serialises every write of the platform through one connection on one thread."""
 
-    def __init__(self, store: SqliteStore, metrics: PlatformMetrics, batch_max: int,
+    def __init__(self, store: Store, metrics: PlatformMetrics, batch_max: int,
                  extra_delay_s: Callable[[], float] = lambda: 0.0) -> None:
         self._store = store
         self._metrics = metrics
@@ -33,7 +33,7 @@ class GroupCommitWriter:
         self._extra_delay_s = extra_delay_s  # an injected storage slowdown
         self._queue: asyncio.Queue[tuple[WriteOp, asyncio.Future[Any]] | None] = asyncio.Queue()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="group-commit")
-        self._conn: sqlite3.Connection | None = None
+        self._conn: Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
 

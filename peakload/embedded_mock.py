@@ -58,12 +58,12 @@ def _wait_ready(process: subprocess.Popen, port_file: Path, log: Path) -> str:
     raise MockStartError(f"the mock platform was not ready within {STARTUP_TIMEOUT_S:g} s; see {log}")
 
 
-def start_mock(db_path: Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> MockProcess:
-    """Start `peakload mock` on 127.0.0.1 with a free port and wait until it is ready."""
+def start_mock(database: str | Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> MockProcess:
+    """Start `peakload mock` on 127.0.0.1 with a free port (SQLite file or PostgreSQL URL)."""
     with tempfile.TemporaryDirectory(prefix="peakload-mock-") as tmp:
         port_file = Path(tmp) / "port"
         command = [sys.executable, "-m", "peakload", "mock", "--host", "127.0.0.1", "--port", "0",
-                   "--port-file", str(port_file), "--db", str(db_path), *extra_args]
+                   "--port-file", str(port_file), "--db", str(database), *extra_args]
         with open(log_path, "ab") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -71,9 +71,10 @@ def start_mock(db_path: Path, log_path: Path, extra_args: tuple[str, ...] = ()) 
 
 
 @contextlib.contextmanager
-def embedded_mock(db_path: Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+def embedded_mock(database: str | Path, log_path: Path,
+                  extra_args: tuple[str, ...] = ()) -> Iterator[str]:
     """A mock platform for the duration of the block; yields its base URL."""
-    mock = start_mock(db_path, log_path, extra_args)
+    mock = start_mock(database, log_path, extra_args)
     try:
         yield mock.url
     finally:

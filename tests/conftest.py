@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,11 +27,39 @@ def samples() -> list[Path]:
     return sorted(SAMPLES.glob("*.xml"))
 
 
+POSTGRES_ENV = "PEAKLOAD_TEST_POSTGRES_URL"
+
+
+def make_database(backend: str, folder: Path) -> str:
+    """A fresh, empty database for one mock platform: an SQLite file or a new PostgreSQL database.
+
+    PostgreSQL runs where PEAKLOAD_TEST_POSTGRES_URL names a server the tests may create
+    databases on (`.ci/run` starts a throwaway cluster and sets it).
+    """
+    if backend == "sqlite":
+        return str(folder / "mock.db")
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        pytest.skip(f"PostgreSQL backend: set {POSTGRES_ENV} (`.ci/run` starts a cluster)")
+    import psycopg
+
+    name = f"peakload_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each storage backend in turn: the platform tests run against both."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def platform_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def platform_url(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[str]:
     """A real mock platform on a free loopback port (2 s matching timeout, 0.5 s body timeout)."""
-    folder = tmp_path_factory.mktemp("mock")
-    with embedded_mock(folder / "mock.db", folder / "mock.log",
+    folder = tmp_path_factory.mktemp(f"mock-{backend}")
+    with embedded_mock(make_database(backend, folder), folder / "mock.log",
                        ("--matching-timeout", "2", "--seed", "7", "--body-timeout", "0.5")) as url:
         yield url
 

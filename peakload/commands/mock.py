@@ -14,7 +14,8 @@ from mock_platform.settings import Settings
 def mock(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 picks a free one).", min=0, max=65535)] = 8080,
-    db: Annotated[Path, typer.Option(help="SQLite database file.")] = Path("mock-platform.db"),
+    db: Annotated[str, typer.Option(
+        help="SQLite database file, or a postgresql:// URL (credentials better in PGPASSWORD).")] = "mock-platform.db",
     port_file: Annotated[Path | None, typer.Option(help="Write the bound port here once listening.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of customs' random delays.")] = None,
     matching_timeout: Annotated[float, typer.Option(
@@ -31,7 +32,7 @@ def mock(
         help="Bearer token of /admin/faults (off without one); better given by the environment.")] = None,
 ) -> None:
     """Serve the mock CEB platform (intake, matching, receipts, workflow, /metrics)."""
-    settings = Settings(db_path=db, seed=seed, matching_timeout_s=matching_timeout,
+    settings = Settings(database=db, seed=seed, matching_timeout_s=matching_timeout,
                         capacity_msgs_per_s=capacity, queue_limit=queue_size, admin_token=admin_token,
                         body_timeout_s=body_timeout)
     serve(settings, host, port, port_file)

@@ -9,13 +9,13 @@ from ceb.codec import render_message
 from ceb.types import MessageType
 from locustfiles.parcels import ParcelFactory
 from peakload.embedded_mock import start_mock
-from tests.conftest import XML, now_china
+from tests.conftest import XML, make_database, now_china
 
 PARCELS = 400
 
 
-def test_kill_9_mid_burst_loses_no_acknowledged_message_and_resumes(tmp_path):
-    db, log = tmp_path / "mock.db", tmp_path / "mock.log"
+def test_kill_9_mid_burst_loses_no_acknowledged_message_and_resumes(tmp_path, backend):
+    db, log = make_database(backend, tmp_path), tmp_path / "mock.log"
     mock = start_mock(db, log, ("--seed", "1"))
     factory = ParcelFactory(seed=42, namespace="K9")
     acked: list[tuple[bytes, MessageType, str]] = []
