@@ -23,6 +23,7 @@ from ceb.codec import render_receipts
 from ceb.documents import Receipt
 from ceb.types import MessageType
 from mock_platform import admin
+from mock_platform.openapi import OPENAPI
 from mock_platform.admission import Admission
 from mock_platform.backends import backend_for
 from mock_platform.errors import PlatformError
@@ -47,6 +48,11 @@ async def readyz(request: Request) -> Response:
     if request.app.state.ready:
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "not ready"}, status_code=503)
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI document of the JSON endpoints."""
+    return JSONResponse(OPENAPI)
 
 
 async def metrics(request: Request) -> Response:
@@ -133,6 +139,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            Route("/openapi.json", openapi, methods=["GET"]),
             Route("/admin/faults", admin.faults, methods=["GET", "POST", "DELETE"]),
         ],
         lifespan=lifespan,

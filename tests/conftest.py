@@ -64,6 +64,17 @@ def platform_url(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iter
         yield url
 
 
+ADMIN_TOKEN = "s3cret-drill-token"
+
+
+@pytest.fixture(scope="session")
+def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A mock platform with the fault-injection API on (bearer ADMIN_TOKEN)."""
+    folder = tmp_path_factory.mktemp("mock-admin")
+    with embedded_mock(folder / "mock.db", folder / "mock.log", ("--admin-token", ADMIN_TOKEN)) as url:
+        yield url
+
+
 @pytest.fixture
 def client(platform_url: str) -> Iterator[httpx.Client]:
     """An HTTP client for the mock platform."""

@@ -8,18 +8,11 @@ import pytest
 
 from ceb.codec import render_message
 from ceb.types import MessageType
-from peakload.embedded_mock import embedded_mock
 from tests.conftest import XML
 
-TOKEN = "s3cret-drill-token"
+from tests.conftest import ADMIN_TOKEN as TOKEN
+
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture(scope="module")
-def admin_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("faults")
-    with embedded_mock(folder / "mock.db", folder / "mock.log", ("--admin-token", TOKEN)) as url:
-        yield url
 
 
 @pytest.fixture
