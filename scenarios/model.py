@@ -18,7 +18,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from ceb.types import MessageType, TradeMode
 from scenarios.curves import CompiledSegment, compile_curve
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -26,10 +27,10 @@ def _seconds(value: object) -> object:
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
-        match = _DURATION.match(value)
-        if match is None:
-            raise ValueError(f"{value!r} is not a duration like 90s, 10m, 2h or 3d")
-        return float(match.group(1)) * _UNIT_S[match.group(2)]
+        compact = value.replace(" ", "")
+        if not _DURATION.match(compact):
+            raise ValueError(f"{value!r} is not a duration like 90s, 10m, 2h30m or 3d")
+        return sum(float(n) * _UNIT_S[unit] for n, unit in _DURATION_PART.findall(compact))
     return value
 
 
