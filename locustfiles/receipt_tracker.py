@@ -2,7 +2,7 @@
 
 Real receipt consumers drop duplicates and ignore a receipt older (by `returnTime`) than the one
 they hold (DOMAIN.md §3); so does this one. It also measures end-to-end business latency: inventory
-list sent -> released (800) and order sent -> released.
+list sent -> cleared (399), list sent -> released (800) and order sent -> released.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ class ReceiptTracker:
         self.by_status: Counter[int] = Counter()
         self.duplicates = 0
         self.stale = 0
-        self.clearance = new_histogram()
-        self.order_to_release = new_histogram()
+        self.clearance = new_histogram()  # list sent -> released (800)
+        self.declared_to_cleared = new_histogram()  # list sent -> cleared (399)
+        self.order_to_release = new_histogram()  # order sent -> its list released
 
     def order_sent(self, parcel: int, sent_s: float) -> None:
         """The order of `parcel` was sent at `sent_s`."""
@@ -62,6 +63,8 @@ class ReceiptTracker:
             self.stale += 1
             return
         state.status, state.return_time = return_status, return_time
+        if return_status == ReturnStatus.CLEARED:
+            self.declared_to_cleared.record_value(max(1, int((seen_s - state.sent_s) * 1e6)))
         if return_status == ReturnStatus.RELEASED:
             self.clearance.record_value(max(1, int((seen_s - state.sent_s) * 1e6)))
             order_s = self._orders_sent_s.get(state.parcel)

@@ -87,6 +87,7 @@ class Recorder:
             clean_lists_sent=tracker.clean_lists_sent, clean_lists_released=tracker.clean_released,
             defect_lists_sent=tracker.defect_lists_sent, defect_lists_rejected=tracker.defect_rejected,
             clearance_hdr=encode_histogram(tracker.clearance),
+            declared_to_cleared_hdr=encode_histogram(tracker.declared_to_cleared),
             order_to_release_hdr=encode_histogram(tracker.order_to_release),
             generator_cpu_percent=cpu_percent,
             error_samples=[f"{count}x {text}" for text, count in self.errors.most_common(_ERROR_SAMPLES)],

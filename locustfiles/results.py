@@ -85,6 +85,7 @@ class RunResults(BaseModel):
     defect_lists_rejected: int = 0
     defect_lists_sent: int = 0
     clearance_hdr: str = ""  # inventory list sent -> 800 seen
+    declared_to_cleared_hdr: str = ""  # inventory list sent -> 399 seen
     order_to_release_hdr: str = ""  # order sent -> 800 seen
     generator_cpu_percent: float = 0.0
     error_samples: list[str] = Field(default_factory=list)

@@ -27,9 +27,12 @@ def print_summary(summary: RunSummary, out_dir: Path, console: Console) -> None:
     console.print(table)
     receipts = ", ".join(f"{status}: {count}" for status, count in summary.receipts_by_status.items())
     console.print(f"receipts by returnStatus: {receipts or 'none'}", highlight=False)
-    if summary.clearance_s:
-        console.print(f"list sent -> released (800): p50 {summary.clearance_s.p50:.2f} s, "
-                      f"p95 {summary.clearance_s.p95:.2f} s", highlight=False)
+    for label, latency in (("list sent -> cleared (399)", summary.declared_to_cleared_s),
+                           ("list sent -> released (800)", summary.clearance_s),
+                           ("order sent -> released (800)", summary.order_to_release_s)):
+        if latency:
+            console.print(f"{label}: p50 {latency.p50:.2f} s, p95 {latency.p95:.2f} s, "
+                          f"max {latency.max:.2f} s", highlight=False)
     gates = Table(title="gates")
     for column in ("gate", "value", "result"):
         gates.add_column(column)

@@ -100,6 +100,7 @@ class RunSummary(BaseModel):
     defect_lists_sent: int
     defect_lists_rejected: int
     clearance_s: Latency | None  # list sent -> release (800) seen, in seconds
+    declared_to_cleared_s: Latency | None  # list sent -> cleared (399) seen
     order_to_release_s: Latency | None
     error_samples: list[str]
     workers: int
@@ -178,6 +179,7 @@ def build_summary(results: Sequence[RunResults], orders_intended: int) -> RunSum
         defect_lists_sent=sum(r.defect_lists_sent for r in results),
         defect_lists_rejected=sum(r.defect_lists_rejected for r in results),
         clearance_s=_seconds(_merged([r.clearance_hdr for r in results])),
+        declared_to_cleared_s=_seconds(_merged([r.declared_to_cleared_hdr for r in results])),
         order_to_release_s=_seconds(_merged([r.order_to_release_hdr for r in results])),
         error_samples=[s for r in results for s in r.error_samples][:20],
         workers=len(results),

@@ -23,6 +23,7 @@ def summary(**changes) -> RunSummary:
                                                     raw_latency_ms=latency(800))},
         receipts_by_status={"800": 100}, clean_lists_sent=100, clean_lists_released=97,
         defect_lists_sent=0, defect_lists_rejected=0, clearance_s=latency(3.0), order_to_release_s=None,
+        declared_to_cleared_s=None,
         error_samples=[], workers=1)
     return RunSummary(**{**base, **changes})
 
