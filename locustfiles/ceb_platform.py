@@ -1,11 +1,13 @@
 """The locustfile: replay a peakload scenario against a CEB platform as an open-model arrival rate.
 
     locust -f locustfiles/ceb_platform.py --headless --host http://127.0.0.1:8080 \
-        --scenario scenarios/double11-smoke.yaml --results-file results.json
+        --scenario scenarios/double11-smoke.yaml --results-file results.json [--processes 4]
 
-Users are senders: each takes the next due message from the runtime's queue and posts it. The
-shape keeps the sender pool up until the runtime says the run is over, then stops the test.
-`peakload run` drives this file; running it by hand works the same way.
+Users are senders: each takes the next due message from its process's runtime queue and posts it.
+Distributed (`--processes N`, or `--master` with `--worker`s on other hosts), each worker plans
+orders k with k mod N == its index, so the rate is split and identifiers never collide; when a
+worker's share is over it sends its results to the master, which merges them exactly (counts
+added, HdrHistograms merged) and writes the one results file. `peakload run` drives this file.
 """
 
 from __future__ import annotations
@@ -14,17 +16,24 @@ from pathlib import Path
 
 from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
 
+from locustfiles.results import RunResults
 from locustfiles.runtime import GeneratorRuntime
 from scenarios.loader import load
 
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
+_RESULTS_MESSAGE = "peakload_results"
 
 
 class _Run:
-    """The process's runtime, created when the test starts (None before)."""
+    """This process's part: a runtime (local or worker), or the workers' results (master)."""
 
     runtime: GeneratorRuntime | None = None
+    deadline_s: float | None = None
+    concurrency: int = 1
+    worker_results: dict[int, RunResults] = {}
+    expected_workers: int = 0
 
 
 @events.init_command_line_parser.add_listener
@@ -35,21 +44,60 @@ def _arguments(parser) -> None:
                         help="where to write the run's measurements (JSON)")
 
 
+@events.init.add_listener
+def _init(environment: Environment, **_kwargs) -> None:
+    if isinstance(environment.runner, MasterRunner):
+        environment.runner.register_message(_RESULTS_MESSAGE, _receive_results)
+
+
+def _receive_results(environment: Environment, msg, **_kwargs) -> None:
+    results = RunResults.model_validate_json(msg.data)
+    _Run.worker_results[results.worker_index] = results
+
+
+def _send_results(environment: Environment, runtime: GeneratorRuntime) -> None:
+    environment.runner.send_message(_RESULTS_MESSAGE, runtime.results().model_dump_json())
+
+
 @events.test_start.add_listener
 def _start(environment: Environment, **_kwargs) -> None:
     options = environment.parsed_options
     scenario = load(options.scenario)
-    _Run.runtime = GeneratorRuntime(environment, scenario)
+    _Run.concurrency = scenario.generator.concurrency
+    runner = environment.runner
+    if isinstance(runner, MasterRunner):
+        _Run.expected_workers = options.expect_workers
+        _Run.worker_results = {}
+        _Run.deadline_s = GeneratorRuntime.deadline_for(scenario)
+        return
+    if isinstance(runner, WorkerRunner):
+        _Run.runtime = GeneratorRuntime(
+            environment, scenario, runner.worker_index, options.expect_workers,
+            on_finished=lambda runtime: _send_results(environment, runtime))
+    else:
+        _Run.runtime = GeneratorRuntime(environment, scenario)
+    _Run.deadline_s = _Run.runtime.deadline_s
     _Run.runtime.start()
 
 
 @events.test_stop.add_listener
 def _stop(environment: Environment, **_kwargs) -> None:
+    path = Path(environment.parsed_options.results_file)
+    if isinstance(environment.runner, MasterRunner):
+        parts = [_Run.worker_results[i] for i in sorted(_Run.worker_results)]
+        if parts:
+            for part in parts:
+                part.write(path.with_name(f"{path.stem}-worker{part.worker_index}{path.suffix}"))
+            RunResults.merge(parts).write(path)
+        return
     runtime = _Run.runtime
     if runtime is None:
         return
+    if not runtime.finished:  # stopped from outside: report what was measured
+        runtime.abort("the generator was stopped before its share was done")
     runtime.stop()
-    runtime.results().write(Path(environment.parsed_options.results_file))
+    if not isinstance(environment.runner, WorkerRunner):
+        runtime.results().write(path)
 
 
 class CebDeclarant(FastHttpUser):
@@ -79,14 +127,17 @@ class CebDeclarant(FastHttpUser):
 
 
 class ScenarioShape(LoadTestShape):
-    """Keep the sender pool at the scenario's concurrency until the runtime finishes."""
+    """Keep the sender pool at the scenario's concurrency until every share of the run is over."""
 
     def tick(self):
         runtime = _Run.runtime
-        if runtime is not None and runtime.finished:
+        if _Run.expected_workers:  # master: over when every worker has sent its results
+            if len(_Run.worker_results) >= _Run.expected_workers:
+                return None
+        elif runtime is not None and runtime.finished:
             return None
-        if runtime is not None and self.get_run_time() > runtime.deadline_s:
-            runtime.abort(f"the shape passed the hard deadline at {self.get_run_time():.0f} s")
+        if _Run.deadline_s is not None and self.get_run_time() > _Run.deadline_s:
+            if runtime is not None:
+                runtime.abort(f"the shape passed the hard deadline at {self.get_run_time():.0f} s")
             return None
-        concurrency = runtime.scenario.generator.concurrency if runtime else 1
-        return concurrency, concurrency
+        return _Run.concurrency, _Run.concurrency

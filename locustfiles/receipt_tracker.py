@@ -32,6 +32,7 @@ class ReceiptTracker:
     def __init__(self) -> None:
         self._lists: dict[str, _ListState] = {}
         self._orders_sent_s: dict[int, float] = {}
+        self._mine: set[str] = set()  # guids of every document this process sent
         self._seen: set[tuple[str, int, str]] = set()
         self.by_status: Counter[int] = Counter()
         self.duplicates = 0
@@ -40,16 +41,25 @@ class ReceiptTracker:
         self.declared_to_cleared = new_histogram()  # list sent -> cleared (399)
         self.order_to_release = new_histogram()  # order sent -> its list released
 
-    def order_sent(self, parcel: int, sent_s: float) -> None:
-        """The order of `parcel` was sent at `sent_s`."""
+    def document_sent(self, document_guid: str) -> None:
+        """A document of this process was accepted; only such documents' receipts are counted
+        (other generator processes read the same parties' feeds)."""
+        self._mine.add(document_guid)
+
+    def order_sent(self, document_guid: str, parcel: int, sent_s: float) -> None:
+        """The order of `parcel` was accepted; it was meant to be sent at `sent_s`."""
+        self.document_sent(document_guid)
         self._orders_sent_s[parcel] = sent_s
 
     def list_sent(self, document_guid: str, parcel: int, has_defect: bool, sent_s: float) -> None:
         """An inventory list was accepted by the platform."""
+        self.document_sent(document_guid)
         self._lists[document_guid] = _ListState(parcel, has_defect, sent_s)
 
     def observe(self, guid: str, return_status: int, return_time: str, seen_s: float) -> None:
         """One receipt as read from the feed, at `seen_s`."""
+        if guid not in self._mine:
+            return
         key = (guid, return_status, return_time)
         if key in self._seen:
             self.duplicates += 1

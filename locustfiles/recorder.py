@@ -62,10 +62,15 @@ class Recorder:
         self.last_send_s = max(self.last_send_s, sent_s)
         if job.message_type is MessageType.ORDER:
             self.orders_sent += 1
-            self.receipts.order_sent(job.parcel, job.intended_s)
-        elif job.message_type is MessageType.INVENTORY_LIST and ok:
+        if not ok:
+            return
+        if job.message_type is MessageType.ORDER:
+            self.receipts.order_sent(job.document_guid, job.parcel, job.intended_s)
+        elif job.message_type is MessageType.INVENTORY_LIST:
             self.receipts.list_sent(job.document_guid, job.parcel, job.defect is not None,
                                     job.intended_s)
+        else:
+            self.receipts.document_sent(job.document_guid)
 
     def results(self, *, scenario: str, target: str, started_at: float, load_duration_s: float,
                 cpu_percent: float, aborted: str | None, worker_index: int = 0,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 from hdrh.histogram import HdrHistogram
@@ -29,6 +30,15 @@ def decode_histogram(encoded: str) -> HdrHistogram:
     if not encoded:
         return new_histogram()
     return HdrHistogram.decode(encoded)
+
+
+def merge_encoded(encoded: Sequence[str]) -> str:
+    """The encoded sum of encoded histograms."""
+    total = new_histogram()
+    for item in encoded:
+        if item:
+            total.add(decode_histogram(item))
+    return encode_histogram(total)
 
 
 def encode_histogram(histogram: HdrHistogram) -> str:
@@ -90,6 +100,43 @@ class RunResults(BaseModel):
     generator_cpu_percent: float = 0.0
     error_samples: list[str] = Field(default_factory=list)
     aborted: str | None = None  # why the run stopped early, if it did
+
+    @classmethod
+    def merge(cls, parts: Sequence[RunResults]) -> RunResults:
+        """One process's worth of results from several: counts added, histograms merged exactly."""
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        names = sorted({name for part in parts for name in part.message_types})
+        types = {}
+        for name in names:
+            mine = [p.message_types[name] for p in parts if name in p.message_types]
+            statuses: Counter[str] = Counter()
+            for m in mine:
+                statuses.update(m.statuses)
+            types[name] = MessageTypeResults(
+                sent=sum(m.sent for m in mine), succeeded=sum(m.succeeded for m in mine),
+                failed=sum(m.failed for m in mine), statuses=dict(sorted(statuses.items())),
+                corrected_hdr=merge_encoded([m.corrected_hdr for m in mine]),
+                raw_hdr=merge_encoded([m.raw_hdr for m in mine]))
+        receipts: Counter[str] = Counter()
+        for part in parts:
+            receipts.update(part.receipts_by_status)
+        total = {name: sum(getattr(p, name) for p in parts) for name in (
+            "orders_intended", "orders_sent", "dropped_arrivals", "late_arrivals", "clean_lists_sent",
+            "clean_lists_released", "defect_lists_rejected", "defect_lists_sent")}
+        return cls(
+            scenario=first.scenario, target=first.target, worker_index=0, worker_count=len(parts),
+            started_at=min(p.started_at for p in parts),
+            run_duration_s=max(p.run_duration_s for p in parts), load_duration_s=first.load_duration_s,
+            scheduler_lag_hdr=merge_encoded([p.scheduler_lag_hdr for p in parts]),
+            message_types=types, receipts_by_status=dict(sorted(receipts.items())),
+            clearance_hdr=merge_encoded([p.clearance_hdr for p in parts]),
+            declared_to_cleared_hdr=merge_encoded([p.declared_to_cleared_hdr for p in parts]),
+            order_to_release_hdr=merge_encoded([p.order_to_release_hdr for p in parts]),
+            generator_cpu_percent=max(p.generator_cpu_percent for p in parts),
+            error_samples=[e for p in parts for e in p.error_samples][:20],
+            aborted=next((p.aborted for p in parts if p.aborted), None), **total)
 
     def write(self, path: Path) -> None:
         """Write as JSON (atomically, so a reader never sees half a file)."""

@@ -10,7 +10,7 @@ time is up.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gevent
 import psutil
@@ -20,6 +20,7 @@ from locust.env import Environment
 
 from locustfiles.parcels import Parties
 from locustfiles.recorder import Recorder
+from locustfiles.results import RunResults
 from locustfiles.schedule import SendJob, send_plan
 from scenarios.model import Scenario
 
@@ -30,7 +31,8 @@ class GeneratorRuntime:
     """One process's share of a scenario: plan, dispatch, receipts, results."""
 
     def __init__(self, environment: Environment, scenario: Scenario, worker_index: int = 0,
-                 worker_count: int = 1) -> None:
+                 worker_count: int = 1,
+                 on_finished: Callable[[GeneratorRuntime], None] | None = None) -> None:
         self.environment = environment
         self.scenario = scenario
         self.worker_index = worker_index
@@ -45,11 +47,17 @@ class GeneratorRuntime:
         self.finished = False
         self.in_flight = 0
         self.aborted: str | None = None
+        self._on_finished = on_finished
         self._greenlets: list[gevent.Greenlet] = []
         self._process = psutil.Process()
         self._process.cpu_percent()
-        self.deadline_s = (scenario.clock.run_duration_s + _max_wave_s(scenario)
-                           + gen.drain_s + _DEADLINE_SLACK_S)
+        self.deadline_s = self.deadline_for(scenario)
+
+    @staticmethod
+    def deadline_for(scenario: Scenario) -> float:
+        """Seconds after which a run of `scenario` is stopped whatever it is doing."""
+        return (scenario.clock.run_duration_s + _max_wave_s(scenario) + scenario.generator.drain_s
+                + _DEADLINE_SLACK_S)
 
     def now(self) -> float:
         """Seconds since the run started."""
@@ -67,7 +75,15 @@ class GeneratorRuntime:
     def abort(self, reason: str) -> None:
         """End the run early, keeping what was measured."""
         self.aborted = self.aborted or reason
+        self.finish()
+
+    def finish(self) -> None:
+        """Mark this process's share of the run as over (once) and tell whoever listens."""
+        if self.finished:
+            return
         self.finished = True
+        if self._on_finished is not None:
+            self._on_finished(self)
 
     def take(self, timeout: float = 0.5) -> SendJob | None:
         """The next job for a sender, or None when none came within `timeout`."""
@@ -117,7 +133,7 @@ class GeneratorRuntime:
                 continue
             drain_until = drain_until or self.now() + gen.drain_s
             if self.recorder.receipts.outstanding == 0 or self.now() >= drain_until:
-                self.finished = True
+                self.finish()
 
     def _poll(self, session: FastHttpSession, receiver: str, cursor: str) -> str:
         while True:
@@ -140,7 +156,7 @@ class GeneratorRuntime:
         """This process's CPU use since start, in percent of one core."""
         return self._process.cpu_percent()
 
-    def results(self):
+    def results(self) -> RunResults:
         """The results of this process so far."""
         return self.recorder.results(
             scenario=self.scenario.name, target=self.environment.host or "",

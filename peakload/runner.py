@@ -40,6 +40,7 @@ class RunRequest:
     scenario: Scenario
     target: Target
     out_dir: Path
+    processes: int = 1  # generator processes on this machine (Locust's --processes)
 
 
 def orders_intended(scenario: Scenario) -> int:
@@ -79,6 +80,8 @@ def _run_locust(request: RunRequest, url: str, results_path: Path) -> None:
         "--csv", str(request.out_dir / "locust"), "--only-summary", "--exit-code-on-error", "0",
         "--loglevel", "WARNING", "--stop-timeout", "10",
     ]
+    if request.processes > 1:
+        command += ["--processes", str(request.processes)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
     timeout = locust_deadline_s(request.scenario)
@@ -99,7 +102,7 @@ def run_scenario(request: RunRequest) -> RunSummary:
     if not results_path.exists():
         raise RunInvalid(f"the load generator left no results; see {request.out_dir / 'locust.log'}")
     results = RunResults.read(results_path)
-    summary = judge(build_summary([results], orders_intended(request.scenario)), request.scenario,
+    summary = judge(build_summary(results, orders_intended(request.scenario)), request.scenario,
                     aborted=[results.aborted] if results.aborted else [])
     if request.target.is_mock:
         summary = summary.model_copy(update={"target": "mock"})

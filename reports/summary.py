@@ -1,13 +1,12 @@
 """The run summary: one typed object every renderer and gate reads, built from generator results.
 
-Histograms from every generator process are merged exactly before any percentile is taken, so a
-distributed run's percentiles are those of all its requests, not an average of averages.
+A distributed run's histograms are merged exactly (on Locust's master) before any percentile is
+taken, so its percentiles are those of all its requests, not an average of averages.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from enum import Enum
 
 from hdrh.histogram import HdrHistogram
@@ -122,65 +121,42 @@ def _seconds(histogram: HdrHistogram) -> Latency | None:
                    max=in_ms.max / 1000, count=in_ms.count)
 
 
-def _merged(encoded: Sequence[str]) -> HdrHistogram:
-    total = new_histogram()
-    for item in encoded:
-        if item:
-            total.add(decode_histogram(item))
-    return total
-
-
-def build_summary(results: Sequence[RunResults], orders_intended: int) -> RunSummary:
-    """Merge the results of every generator process into one summary (gates not yet applied)."""
-    first = results[0]
-    types = sorted({name for r in results for name in r.message_types})
+def build_summary(results: RunResults, orders_intended: int) -> RunSummary:
+    """The summary of a run (gates not yet applied) from its results, merged across processes."""
     per_type: dict[str, MessageTypeSummary] = {}
     all_corrected, all_raw = new_histogram(), new_histogram()
     totals: Counter[str] = Counter()
-    for name in types:
-        parts = [r.message_types[name] for r in results if name in r.message_types]
-        statuses: Counter[str] = Counter()
-        for part in parts:
-            statuses.update(part.statuses)
-        corrected = _merged([p.corrected_hdr for p in parts])
-        raw = _merged([p.raw_hdr for p in parts])
+    for name, part in results.message_types.items():
+        corrected, raw = decode_histogram(part.corrected_hdr), decode_histogram(part.raw_hdr)
         all_corrected.add(corrected)
         all_raw.add(raw)
         summary = MessageTypeSummary(
-            requests=sum(p.sent for p in parts), failures=sum(p.failed for p in parts),
-            throttled=statuses.get("429", 0), statuses=dict(sorted(statuses.items())),
-            latency_ms=Latency.of(corrected), raw_latency_ms=Latency.of(raw))
+            requests=part.sent, failures=part.failed, throttled=part.statuses.get("429", 0),
+            statuses=part.statuses, latency_ms=Latency.of(corrected), raw_latency_ms=Latency.of(raw))
         per_type[name] = summary
         totals.update(requests=summary.requests, failures=summary.failures,
                       throttled=summary.throttled,
-                      connection_errors=statuses.get("connection_error", 0))
-    receipts: Counter[str] = Counter()
-    for r in results:
-        receipts.update(r.receipts_by_status)
-    load_s = first.load_duration_s
-    orders_sent = sum(r.orders_sent for r in results)
-    lag = _merged([r.scheduler_lag_hdr for r in results])
+                      connection_errors=part.statuses.get("connection_error", 0))
+    load_s = results.load_duration_s
+    lag = decode_histogram(results.scheduler_lag_hdr)
     return RunSummary(
-        scenario=first.scenario, target=first.target, started_at=min(r.started_at for r in results),
-        duration_s=round(max(r.run_duration_s for r in results), 3),
-        intended_rate=round(orders_intended / load_s, 3), achieved_rate=round(orders_sent / load_s, 3),
-        orders_intended=orders_intended, orders_sent=orders_sent,
+        scenario=results.scenario, target=results.target, started_at=results.started_at,
+        duration_s=round(results.run_duration_s, 3),
+        intended_rate=round(orders_intended / load_s, 3),
+        achieved_rate=round(results.orders_sent / load_s, 3),
+        orders_intended=orders_intended, orders_sent=results.orders_sent,
         requests=totals["requests"], failures=totals["failures"], throttled=totals["throttled"],
         connection_errors=totals["connection_errors"],
-        dropped_arrivals=sum(r.dropped_arrivals for r in results),
-        late_arrivals=sum(r.late_arrivals for r in results),
+        dropped_arrivals=results.dropped_arrivals, late_arrivals=results.late_arrivals,
         scheduler_lag_p99_ms=round(lag.get_value_at_percentile(99) / 1000, 3),
-        generator_cpu_percent=max(r.generator_cpu_percent for r in results),
+        generator_cpu_percent=results.generator_cpu_percent,
         latency_ms=Latency.of(all_corrected), raw_latency_ms=Latency.of(all_raw),
         message_types=per_type,
-        receipts_by_status=dict(sorted(receipts.items(), key=lambda kv: int(kv[0]))),
-        clean_lists_sent=sum(r.clean_lists_sent for r in results),
-        clean_lists_released=sum(r.clean_lists_released for r in results),
-        defect_lists_sent=sum(r.defect_lists_sent for r in results),
-        defect_lists_rejected=sum(r.defect_lists_rejected for r in results),
-        clearance_s=_seconds(_merged([r.clearance_hdr for r in results])),
-        declared_to_cleared_s=_seconds(_merged([r.declared_to_cleared_hdr for r in results])),
-        order_to_release_s=_seconds(_merged([r.order_to_release_hdr for r in results])),
-        error_samples=[s for r in results for s in r.error_samples][:20],
-        workers=len(results),
+        receipts_by_status=dict(sorted(results.receipts_by_status.items(), key=lambda kv: int(kv[0]))),
+        clean_lists_sent=results.clean_lists_sent, clean_lists_released=results.clean_lists_released,
+        defect_lists_sent=results.defect_lists_sent, defect_lists_rejected=results.defect_lists_rejected,
+        clearance_s=_seconds(decode_histogram(results.clearance_hdr)),
+        declared_to_cleared_s=_seconds(decode_histogram(results.declared_to_cleared_hdr)),
+        order_to_release_s=_seconds(decode_histogram(results.order_to_release_hdr)),
+        error_samples=results.error_samples, workers=results.worker_count,
     )

@@ -22,6 +22,9 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Results folder [default: reports/out/<time>-<scenario>].")] = None,
     confirm_target: Annotated[str | None, typer.Option(
         help="Name a non-loopback target's host again to confirm you mean to load it.")] = None,
+    processes: Annotated[int, typer.Option(
+        help="Generator processes (Locust workers) on this machine; the rate is split among them.",
+        min=1, max=64)] = 1,
 ) -> None:
     """Run a scenario and judge it: exit 0 pass, 1 a gate failed, 2 invalid run, 64 bad usage."""
     console = Console(stderr=True)
@@ -38,7 +41,7 @@ def run(
                   f"{'the embedded mock platform' if chosen.is_mock else chosen.url}", highlight=False)
     try:
         with console.status("running Locust ..."):
-            summary = run_scenario(RunRequest(path, loaded, chosen, out_dir))
+            summary = run_scenario(RunRequest(path, loaded, chosen, out_dir, processes))
     except RunInvalid as exc:
         console.print(f"[red]verdict: invalid[/red] — {exc}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from None

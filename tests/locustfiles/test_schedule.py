@@ -31,7 +31,7 @@ def test_plan_is_reproducible_and_workers_split_it_without_collisions():
 
 def test_receipt_tracker_drops_duplicates_and_stale_receipts():
     tracker = ReceiptTracker()
-    tracker.order_sent(1, 0.0)
+    tracker.order_sent("O1", 1, 0.0)
     tracker.list_sent("L1", 1, False, 0.5)
     tracker.observe("L1", 120, "20181111000001000", 1.0)
     tracker.observe("L1", 800, "20181111000003000", 3.0)
@@ -41,3 +41,5 @@ def test_receipt_tracker_drops_duplicates_and_stale_receipts():
     assert (tracker.duplicates, tracker.stale) == (1, 1)
     assert tracker.outstanding == 0 and tracker.clean_released == 1
     assert tracker.clearance.get_max_value() >= 2_500_000
+    tracker.observe("SOMEONE-ELSES", 800, "20181111000003000", 5.0)  # another process's list
+    assert tracker.by_status[800] == 1
