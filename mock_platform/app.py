@@ -71,12 +71,16 @@ def _receipt_json(row: ReceiptRow) -> dict[str, object]:
             "returnInfo": row.return_info, "keys": row.keys, "xml": xml.decode("utf-8")}
 
 
+_INT64_MAX = 2**63 - 1  # what a database integer holds
+
+
 def _int_param(request: Request, name: str, default: int, minimum: int = 0) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise PlatformError(400, "bad_parameter", f"{name} must be an integer >= {minimum}", name)
+    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= _INT64_MAX:
+        raise PlatformError(400, "bad_parameter",
+                            f"{name} must be an integer from {minimum} to {_INT64_MAX}", name)
     return int(raw)
 
 

@@ -119,6 +119,8 @@ def test_health_readiness_and_metrics(client, order_message):
 def test_receipts_endpoint_checks_its_parameters(client):
     assert client.get("/ceb/receipts").status_code == 400
     assert client.get("/ceb/receipts", params={"receiver": "X", "after": "abc"}).status_code == 400
+    assert client.get("/ceb/receipts", params={"receiver": "X", "after": "9" * 30}).status_code == 400
+    assert client.get("/ceb/receipts", params={"receiver": "X", "limit": "٣"}).status_code == 400
     assert client.get("/ceb/receipts", params={"receiver": "nobody"}).json() == {"receipts": [], "next": "0"}
 
 
