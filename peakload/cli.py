@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peakload.commands import mock, run, scenarios
+from peakload.commands import mock, run, scenarios, worker
 
 app = typer.Typer(
     name="peakload", no_args_is_help=True, add_completion=False,
@@ -12,4 +12,5 @@ app = typer.Typer(
          "11·11.")
 app.command("mock")(mock.mock)
 app.command("run")(run.run)
+app.command("worker")(worker.worker)
 app.add_typer(scenarios.app, name="scenarios")

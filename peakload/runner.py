@@ -41,6 +41,7 @@ class RunRequest:
     target: Target
     out_dir: Path
     processes: int = 1  # generator processes on this machine (Locust's --processes)
+    expect_workers: int = 0  # > 0: be Locust's master and wait for this many remote workers
 
 
 def orders_intended(scenario: Scenario) -> int:
@@ -73,6 +74,12 @@ def _target_url(request: RunRequest) -> Iterator[str]:
     yield url
 
 
+def locust_environment() -> dict[str, str]:
+    """The environment a Locust process of peakload runs in (the project importable)."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+
+
 def _run_locust(request: RunRequest, url: str, results_path: Path) -> None:
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
@@ -82,8 +89,9 @@ def _run_locust(request: RunRequest, url: str, results_path: Path) -> None:
     ]
     if request.processes > 1:
         command += ["--processes", str(request.processes)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    if request.expect_workers:
+        command += ["--master", "--expect-workers", str(request.expect_workers)]
+    env = locust_environment()
     timeout = locust_deadline_s(request.scenario)
     with open(request.out_dir / "locust.log", "wb") as log:
         try:

@@ -25,6 +25,9 @@ def run(
     processes: Annotated[int, typer.Option(
         help="Generator processes (Locust workers) on this machine; the rate is split among them.",
         min=1, max=64)] = 1,
+    expect_workers: Annotated[int, typer.Option(
+        help="Be Locust's master and wait for this many `peakload worker` processes from other hosts.",
+        min=0)] = 0,
 ) -> None:
     """Run a scenario and judge it: exit 0 pass, 1 a gate failed, 2 invalid run, 64 bad usage."""
     console = Console(stderr=True)
@@ -41,7 +44,7 @@ def run(
                   f"{'the embedded mock platform' if chosen.is_mock else chosen.url}", highlight=False)
     try:
         with console.status("running Locust ..."):
-            summary = run_scenario(RunRequest(path, loaded, chosen, out_dir, processes))
+            summary = run_scenario(RunRequest(path, loaded, chosen, out_dir, processes, expect_workers))
     except RunInvalid as exc:
         console.print(f"[red]verdict: invalid[/red] — {exc}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from None
