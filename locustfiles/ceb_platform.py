@@ -77,7 +77,14 @@ def _start(environment: Environment, **_kwargs) -> None:
     else:
         _Run.runtime = GeneratorRuntime(environment, scenario)
     _Run.deadline_s = _Run.runtime.deadline_s
-    _Run.runtime.start()
+
+
+@events.spawning_complete.add_listener
+def _senders_ready(**_kwargs) -> None:
+    # The schedule starts once every sender exists, so the first arrivals do not wait for spawning.
+    runtime = _Run.runtime
+    if runtime is not None and not runtime.started:
+        runtime.start()
 
 
 @events.test_stop.add_listener

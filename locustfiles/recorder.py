@@ -31,11 +31,14 @@ class Recorder:
         self.orders_sent = 0
         self.last_send_s = 0.0
         self.errors: Counter[str] = Counter()
+        self.intended_per_second: Counter[int] = Counter()  # messages due in each second of the run
+        self.sent_per_second: Counter[int] = Counter()  # messages sent in each second
         self.receipts = ReceiptTracker()
 
     def planned(self, job: SendJob, lag_s: float) -> None:
         """The dispatcher released `job`, `lag_s` after its intended time."""
         self.scheduler_lag.record_value(max(1, int(lag_s * 1e6)))
+        self.intended_per_second[int(job.intended_s)] += 1
         if job.message_type is MessageType.ORDER:
             self.orders_planned += 1
 
@@ -46,7 +49,9 @@ class Recorder:
     def response(self, job: SendJob, sent_s: float, done_s: float, status: int | None,
                  error: str | None) -> None:
         """A request finished: `status` None means no HTTP answer (connection error)."""
-        record = self.message_types.setdefault(job.message_type, MessageTypeRecord())
+        record = self.message_types.get(job.message_type)
+        if record is None:  # not setdefault: a record holds two histograms, costly to build per call
+            record = self.message_types[job.message_type] = MessageTypeRecord()
         record.sent += 1
         record.statuses[str(status) if status is not None else "connection_error"] += 1
         ok = status in (200, 202)
@@ -55,6 +60,7 @@ class Recorder:
         else:
             record.failed += 1
             self.errors[f"{job.message_type.value} {status}: {error}"[:300]] += 1
+        self.sent_per_second[int(sent_s)] += 1
         if sent_s - job.intended_s > self.late_s:
             self.late += 1
         record.corrected.record_value(max(1, int((done_s - job.intended_s) * 1e6)))
@@ -95,5 +101,11 @@ class Recorder:
             declared_to_cleared_hdr=encode_histogram(tracker.declared_to_cleared),
             order_to_release_hdr=encode_histogram(tracker.order_to_release),
             generator_cpu_percent=cpu_percent,
+            intended_per_second=_dense(self.intended_per_second),
+            sent_per_second=_dense(self.sent_per_second),
             error_samples=[f"{count}x {text}" for text, count in self.errors.most_common(_ERROR_SAMPLES)],
             aborted=aborted)
+
+
+def _dense(per_second: Counter[int]) -> list[int]:
+    return [per_second.get(second, 0) for second in range(max(per_second, default=-1) + 1)]

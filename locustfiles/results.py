@@ -32,6 +32,11 @@ def decode_histogram(encoded: str) -> HdrHistogram:
     return HdrHistogram.decode(encoded)
 
 
+def _add_series(series: Sequence[list[int]]) -> list[int]:
+    length = max((len(s) for s in series), default=0)
+    return [sum(s[i] for s in series if i < len(s)) for i in range(length)]
+
+
 def merge_encoded(encoded: Sequence[str]) -> str:
     """The encoded sum of encoded histograms."""
     total = new_histogram()
@@ -98,6 +103,8 @@ class RunResults(BaseModel):
     declared_to_cleared_hdr: str = ""  # inventory list sent -> 399 seen
     order_to_release_hdr: str = ""  # order sent -> 800 seen
     generator_cpu_percent: float = 0.0
+    intended_per_second: list[int] = Field(default_factory=list)  # messages due, per second of run
+    sent_per_second: list[int] = Field(default_factory=list)  # messages sent, per second of run
     error_samples: list[str] = Field(default_factory=list)
     aborted: str | None = None  # why the run stopped early, if it did
 
@@ -135,6 +142,8 @@ class RunResults(BaseModel):
             declared_to_cleared_hdr=merge_encoded([p.declared_to_cleared_hdr for p in parts]),
             order_to_release_hdr=merge_encoded([p.order_to_release_hdr for p in parts]),
             generator_cpu_percent=max(p.generator_cpu_percent for p in parts),
+            intended_per_second=_add_series([p.intended_per_second for p in parts]),
+            sent_per_second=_add_series([p.sent_per_second for p in parts]),
             error_samples=[e for p in parts for e in p.error_samples][:20],
             aborted=next((p.aborted for p in parts if p.aborted), None), **total)
 

@@ -44,6 +44,7 @@ class GeneratorRuntime:
         self._t0 = time.monotonic()
         self._plan: Iterator[SendJob] = send_plan(scenario, worker_index, worker_count)
         self.dispatch_done = False
+        self.started = False
         self.finished = False
         self.in_flight = 0
         self.aborted: str | None = None
@@ -64,7 +65,10 @@ class GeneratorRuntime:
         return time.monotonic() - self._t0
 
     def start(self) -> None:
-        """Start dispatching and consuming receipts."""
+        """Start the run's clock, dispatching and consuming receipts."""
+        self.started = True
+        self.started_at = time.time()
+        self._t0 = time.monotonic()
         self._greenlets.append(gevent.spawn(self._dispatch))
         self._greenlets.append(gevent.spawn(self._consume_receipts))
 

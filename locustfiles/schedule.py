@@ -2,8 +2,8 @@
 
 Pure and lazy: order arrivals come from the scenario's curve; each order's payment, waybill and
 inventory list follow after delays drawn from the scenario's waves (compressed with the clock).
-Parcels are made and rendered when their order's time comes up, so the plan never holds more than
-the messages still waiting for their time.
+Parcels are made when their order's time comes up, from pre-rendered templates (clean parcels) or
+in full (the rare parcel with a defect), so the plan holds only the messages still waiting.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ceb.codec import render_message, wrap_envelope
 from ceb.types import MessageType
 from locustfiles.parcels import ParcelFactory
+from locustfiles.templates import ParcelTemplates
 from scenarios.curves import arrival_times
 from scenarios.model import ParcelDefect, Scenario
 
@@ -44,45 +45,63 @@ def pick_defect(rng: random.Random, fractions: dict[ParcelDefect, float]) -> Par
     return None
 
 
-def send_plan(scenario: Scenario, worker_index: int = 0, worker_count: int = 1) -> Iterator[SendJob]:
-    """The jobs of this worker, in intended-time order.
+class SendPlan:
+    """The jobs of one generator process, in intended-time order (iterate once).
 
     Order k of the curve belongs to worker k mod `worker_count`, so workers split the rate evenly
-    and their parcels (numbered in their own namespace) never collide.
+    and their parcels (numbered in their own namespace) never collide. Building the plan renders
+    the parcel templates, so do it before the run's clock starts.
     """
-    gen = scenario.generator
-    rng = random.Random(f"{gen.seed}/{worker_index}/plan")
-    factory = ParcelFactory(seed=gen.seed, namespace=f"W{worker_index:02d}",
-                            trade_mode=scenario.trade_mode)
-    compression = scenario.clock.compression
-    start = scenario.clock.start
-    orders = itertools.islice(
-        arrival_times(scenario.compiled_curve(), compression, poisson=gen.pacing == "poisson",
-                      rng=random.Random(f"{gen.seed}/arrivals")),
-        worker_index, None, worker_count)
-    pending: list[tuple[float, int, SendJob]] = []
-    tiebreak = itertools.count()
-    next_order = next(orders, None)
-    while next_order is not None or pending:
-        while next_order is not None and (not pending or next_order <= pending[0][0]):
-            for job in _parcel_jobs(scenario, factory, rng, next_order,
-                                    start + dt.timedelta(seconds=next_order * compression)):
-                heapq.heappush(pending, (job.intended_s, next(tiebreak), job))
-            next_order = next(orders, None)
-        if pending:
-            yield heapq.heappop(pending)[2]
+
+    def __init__(self, scenario: Scenario, worker_index: int = 0, worker_count: int = 1) -> None:
+        gen = scenario.generator
+        self.scenario = scenario
+        self._rng = random.Random(f"{gen.seed}/{worker_index}/plan")
+        self._factory = ParcelFactory(seed=gen.seed, namespace=f"W{worker_index:02d}",
+                                      trade_mode=scenario.trade_mode)
+        self._templates = ParcelTemplates(self._factory, scenario.clock.start)
+        self._orders = itertools.islice(
+            arrival_times(scenario.compiled_curve(), scenario.clock.compression,
+                          poisson=gen.pacing == "poisson", rng=random.Random(f"{gen.seed}/arrivals")),
+            worker_index, None, worker_count)
+
+    def __iter__(self) -> Iterator[SendJob]:
+        scenario, start = self.scenario, self.scenario.clock.start
+        parcels, tiebreak = itertools.count(1), itertools.count()
+        pending: list[tuple[float, int, SendJob]] = []
+        next_order = next(self._orders, None)
+        while next_order is not None or pending:
+            while next_order is not None and (not pending or next_order <= pending[0][0]):
+                real_time = start + dt.timedelta(seconds=next_order * scenario.clock.compression)
+                for job in _parcel_jobs(scenario, self._factory, self._templates, self._rng,
+                                        next(parcels), next_order, real_time):
+                    heapq.heappush(pending, (job.intended_s, next(tiebreak), job))
+                next_order = next(self._orders, None)
+            if pending:
+                yield heapq.heappop(pending)[2]
 
 
-def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, rng: random.Random, order_s: float,
+def send_plan(scenario: Scenario, worker_index: int = 0, worker_count: int = 1) -> Iterator[SendJob]:
+    """The jobs of this worker, in intended-time order (see `SendPlan`)."""
+    return iter(SendPlan(scenario, worker_index, worker_count))
+
+
+def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTemplates,
+                 rng: random.Random, parcel: int, order_s: float,
                  real_time: dt.datetime) -> Iterator[SendJob]:
     defect = pick_defect(rng, scenario.defects)
-    parcel = factory.make(real_time, defect)
-    for message_type, message in parcel.messages(factory.parties, factory.guid).items():
+    if defect is None:
+        rendered = templates.make()
+        bodies, guids = rendered.bodies, rendered.document_guids
+    else:  # rare: made and rendered in full, so the defect is exactly what the factory makes
+        messages = factory.make(real_time, defect).messages(factory.parties, factory.guid)
+        bodies = {mt: render_message(m) for mt, m in messages.items()}
+        guids = {mt: m.documents[0].head.guid for mt, m in messages.items()}
+    for message_type, body in bodies.items():
         delay = scenario.waves.delay_for(message_type)
         offset = 0.0 if delay is None else delay.draw(rng) / scenario.clock.compression
-        body = render_message(message)
         if scenario.generator.envelope:
-            body = wrap_envelope(body, message_type, message.base_transfer.dxp_id, message.guid,
+            sender = factory.parties.sender_of(message_type)
+            body = wrap_envelope(body, message_type, sender.dxp_id, guids[message_type],
                                  real_time.strftime("%Y%m%d%H%M%S"))
-        yield SendJob(order_s + offset, message_type, body, parcel.sequence,
-                      message.documents[0].head.guid, defect)
+        yield SendJob(order_s + offset, message_type, body, parcel, guids[message_type], defect)

@@ -1,0 +1,102 @@
+"""Benchmark: peakload's open-model generator vs a plain Locust FastHttpUser, per generator core.
+
+    .venv/bin/python benchmarks/generator.py [--seconds 10]
+
+A fast server (the mock platform's stack answering a trivial POST) runs pinned to core 0, Locust
+to core 1. In one run it measures:
+1. the baseline: a plain FastHttpUser posting one fixed CEB message at full speed;
+2. peakload's ceiling: the locustfile replaying a scenario far above what one core can send
+   (real, distinct CEB documents through the scheduler); the achieved request rate is its ceiling;
+3. pacing at 80% of that ceiling: the intended vs achieved messages in every 10 s window.
+The last line is machine-readable:
+
+    peakload_req_per_s=<x> fasthttp_req_per_s=<y> ratio=<x/y> pacing_error_pct=<z>
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.intake import server  # noqa: E402
+from reports.pacing import window_errors  # noqa: E402
+
+GENERATOR_CORE = 1
+
+
+def locust(args: list[str], folder: Path) -> None:
+    command = ["taskset", "-c", str(GENERATOR_CORE), sys.executable, "-m", "locust", "--headless",
+               "--only-summary", "--loglevel", "ERROR", "--exit-code-on-error", "0", *args]
+    subprocess.run(command, cwd=folder, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=600)
+
+
+def scenario_file(folder: Path, name: str, orders_per_s: float, seconds: float) -> Path:
+    """A flat scenario at `orders_per_s` whose four documents go out together."""
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": name, "baseline_orders_per_day": 50000,
+        "clock": {"start": "2018-11-11T00:00:00+08:00", "duration": f"{seconds}s", "compression": 1},
+        "curve": [{"kind": "hold", "duration": f"{seconds}s", "rate": orders_per_s}],
+        "waves": {k: {"dist": "fixed", "min": "0s"} for k in ("payment", "waybill", "inventory_list")},
+        "generator": {"concurrency": 32, "queue_limit": 1_000_000, "drain": "1s", "seed": 7},
+    }))
+    return path
+
+
+def posts_per_s(stats_csv: Path) -> float:
+    with open(stats_csv, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["Type"] == "POST"]
+    return sum(float(r["Requests/s"]) for r in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    locustfile = ROOT / "locustfiles" / "ceb_platform.py"
+    with tempfile.TemporaryDirectory(prefix="peakload-genbench-") as tmp:
+        folder = Path(tmp)
+        port_file = folder / "hello.port"
+        with server([sys.executable, str(ROOT / "benchmarks" / "hello_app.py"), str(port_file)],
+                    port_file) as (port, _):
+            host = f"http://127.0.0.1:{port}"
+            locust(["-f", str(ROOT / "benchmarks" / "fasthttp_baseline.py"), "--host", host, "-u", "32",
+                    "-r", "32", "-t", f"{args.seconds}s", "--csv", "fast"], folder)
+            fast = posts_per_s(folder / "fast_stats.csv")
+            print(f"plain FastHttpUser, fixed body: {fast:,.0f} requests/s")
+
+            flood = scenario_file(folder, "flood", 5000, args.seconds)
+            locust(["-f", str(locustfile), "--host", host, "--scenario", str(flood),
+                    "--results-file", "flood.json", "--csv", "flood"], folder)
+            ceiling = posts_per_s(folder / "flood_stats.csv")
+            flood_results = json.loads((folder / "flood.json").read_text())
+            print(f"peakload scheduler, real CEB documents: {ceiling:,.0f} requests/s "
+                  f"(offered {5000 * 4:,}/s; CPU {flood_results['generator_cpu_percent']:.0f}%)")
+
+            rate = 0.8 * ceiling / 4
+            paced = scenario_file(folder, "paced", rate, max(30, 3 * args.seconds))
+            locust(["-f", str(locustfile), "--host", host, "--scenario", str(paced),
+                    "--results-file", "paced.json", "--csv", "paced"], folder)
+            paced_results = json.loads((folder / "paced.json").read_text())
+            errors = window_errors(paced_results["intended_per_second"], paced_results["sent_per_second"])
+            print(f"at 80% of the ceiling ({rate * 4:,.0f} requests/s): window errors "
+                  + ", ".join(f"{e:.2%}" for e in errors))
+    worst = max(errors) * 100 if errors else float("nan")
+    print(f"peakload_req_per_s={ceiling:.0f} fasthttp_req_per_s={fast:.0f} ratio={ceiling / fast:.3f} "
+          f"pacing_error_pct={worst:.2f}")
+
+
+if __name__ == "__main__":
+    main()
