@@ -51,7 +51,7 @@ class GeneratorRuntime:
         self._on_finished = on_finished
         self._greenlets: list[gevent.Greenlet] = []
         self._process = psutil.Process()
-        self._process.cpu_percent()
+        self._load_cpu_percent: float | None = None
         self.deadline_s = self.deadline_for(scenario)
 
     @staticmethod
@@ -67,6 +67,7 @@ class GeneratorRuntime:
     def start(self) -> None:
         """Start the run's clock, dispatching and consuming receipts."""
         self.started = True
+        self._process.cpu_percent()  # CPU is measured over the load phase, start to last dispatch
         self.started_at = time.time()
         self._t0 = time.monotonic()
         self._greenlets.append(gevent.spawn(self._dispatch))
@@ -118,6 +119,7 @@ class GeneratorRuntime:
                 self.queue.put_nowait(job)
             except Full:
                 self.recorder.dropped_arrival(job)
+        self._load_cpu_percent = self._process.cpu_percent()
         self.dispatch_done = True
 
     def _consume_receipts(self) -> None:
@@ -157,8 +159,10 @@ class GeneratorRuntime:
             cursor = page["next"]
 
     def cpu_percent(self) -> float:
-        """This process's CPU use since start, in percent of one core."""
-        return self._process.cpu_percent()
+        """This process's CPU use over the load phase (so far), in percent of one core."""
+        if self._load_cpu_percent is not None:
+            return self._load_cpu_percent
+        return self._process.cpu_percent() if self.started else 0.0
 
     def results(self) -> RunResults:
         """The results of this process so far."""

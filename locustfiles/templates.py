@@ -31,21 +31,16 @@ class RenderedParcel:
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    # Each body cut at its identifiers: literal bytes, then the role whose new value goes there.
-    pieces: dict[MessageType, tuple[tuple[bytes, str | None], ...]]
+    # Each body as a bytes format string: `%(role)s` where an identifier stood, `%%` for `%`.
+    formats: dict[MessageType, bytes]
     roles: tuple[str, ...]
 
 
-def _cut(body: bytes, identifiers: dict[str, str]) -> tuple[tuple[bytes, str | None], ...]:
-    """`body` as (literal, role) pieces, splitting at every occurrence of an identifier."""
+def _to_format(body: bytes, identifiers: dict[str, str]) -> bytes:
+    """`body` with every identifier replaced by a `%(role)s` placeholder."""
     by_value = {value.encode(): role for role, value in identifiers.items()}
     pattern = re.compile(b"|".join(re.escape(v) for v in sorted(by_value, key=len, reverse=True)))
-    pieces, last = [], 0
-    for match in pattern.finditer(body):
-        pieces.append((body[last:match.start()], by_value[match.group()]))
-        last = match.end()
-    pieces.append((body[last:], None))
-    return tuple(pieces)
+    return pattern.sub(lambda m: b"%(" + by_value[m.group()].encode() + b")s", body.replace(b"%", b"%%"))
 
 
 class ParcelTemplates:
@@ -78,7 +73,7 @@ class ParcelTemplates:
         for message_type, message in messages.items():
             identifiers[f"message/{message_type.value}"] = message.guid
             identifiers[f"document/{message_type.value}"] = message.documents[0].head.guid
-        return _Template({mt: _cut(render_message(m), identifiers) for mt, m in messages.items()},
+        return _Template({mt: _to_format(render_message(m), identifiers) for mt, m in messages.items()},
                          tuple(identifiers))
 
     def make(self) -> RenderedParcel:
@@ -96,7 +91,6 @@ class ParcelTemplates:
         for role in template.roles:
             if role not in new:
                 new[role] = guid()
-        encoded = {role: value.encode() for role, value in new.items()}
-        bodies = {mt: b"".join(literal + (encoded[role] if role else b"") for literal, role in pieces)
-                  for mt, pieces in template.pieces.items()}
-        return RenderedParcel(seq, bodies, {mt: new[f"document/{mt.value}"] for mt in template.pieces})
+        values = {role.encode(): value.encode() for role, value in new.items()}
+        bodies = {mt: fmt % values for mt, fmt in template.formats.items()}
+        return RenderedParcel(seq, bodies, {mt: new[f"document/{mt.value}"] for mt in template.formats})

@@ -16,6 +16,8 @@ from scenarios.model import Comparison, Gate, GateMetric, Scenario
 _COMPARE = {Comparison.LT: operator.lt, Comparison.LE: operator.le,
             Comparison.GT: operator.gt, Comparison.GE: operator.ge}
 UNREACHABLE_RATIO = 0.5
+SATURATED_CPU_PERCENT = 90.0  # of the one core a generator process runs on
+BEHIND_RATIO = 0.01  # late or dropped arrivals, as a share of requests
 
 
 def metric_value(summary: RunSummary, gate: Gate) -> float | None:
@@ -76,6 +78,13 @@ def invalid_reasons(summary: RunSummary, scenario: Scenario, aborted: Sequence[s
     if summary.scheduler_lag_p99_ms > late_ms:
         reasons.append(f"generator saturated: scheduler lag p99 {summary.scheduler_lag_p99_ms:.1f} ms "
                        f"exceeds {late_ms:g} ms (CPU {summary.generator_cpu_percent:.0f}%)")
+    elif summary.generator_cpu_percent >= SATURATED_CPU_PERCENT and summary.requests:
+        # Arrivals fell behind while the generator's core was busy: its senders, not the target,
+        # held them back (with an idle core, a backlog means the target was slow: a result).
+        behind = (summary.late_arrivals + summary.dropped_arrivals) / summary.requests
+        if behind > BEHIND_RATIO:
+            reasons.append(f"generator saturated: CPU {summary.generator_cpu_percent:.0f}% and "
+                           f"{behind:.1%} of arrivals late or dropped")
     return reasons
 
 

@@ -63,5 +63,10 @@ def test_verdicts():
     assert unreachable.verdict is Verdict.INVALID and "unreachable" in unreachable.reasons[0]
     saturated = judge(summary(scheduler_lag_p99_ms=900.0), scenario)
     assert saturated.verdict is Verdict.INVALID and "saturated" in saturated.reasons[0]
+    busy = judge(summary(clean_lists_released=100, generator_cpu_percent=97.0, late_arrivals=40), scenario)
+    assert busy.verdict is Verdict.INVALID and "CPU 97%" in busy.reasons[0]
+    slow_target = judge(summary(clean_lists_released=100, generator_cpu_percent=30.0, late_arrivals=40),
+                        scenario)
+    assert slow_target.verdict is Verdict.PASS  # a backlog with an idle generator is the target's
     aborted = judge(summary(clean_lists_released=100), scenario, aborted=["deadline"])
     assert aborted.verdict is Verdict.INVALID
