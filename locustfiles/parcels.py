@@ -29,36 +29,7 @@ from ceb.resident_id import check_character, make_id_number
 from ceb.tax import CENT, retail_import_tax
 from ceb.types import AppStatus, AppType, MessageType, TradeMode
 from scenarios.model import ParcelDefect
-
-
-@dataclass(frozen=True, slots=True)
-class Enterprise:
-    """A registered enterprise: 10-character customs code and name."""
-
-    code: str
-    name: str
-    dxp_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Parties:
-    """The four declaring parties of a parcel (DOMAIN.md §1), Chongqing codes by default."""
-
-    platform: Enterprise = Enterprise("5001960001", "重庆跨境优选电子商务有限公司", "DXPENT0000500001")
-    payment: Enterprise = Enterprise("5001960002", "重庆渝付通支付有限公司", "DXPENT0000500002")
-    logistics: Enterprise = Enterprise("5001960003", "重庆两江国际物流有限公司", "DXPENT0000500003")
-    agent: Enterprise = Enterprise("5001960004", "重庆西永保税仓储有限公司", "DXPENT0000500004")
-    customs_code: str = "8000"
-    port_code: str = "8012"
-    area_code: str = "5001W60001"
-    area_name: str = "重庆西永综合保税区"
-    ems_no: str = "T8000W000001"
-
-    def sender_of(self, message_type: MessageType) -> Enterprise:
-        """Which party sends a message type."""
-        return {MessageType.ORDER: self.platform, MessageType.PAYMENT: self.payment,
-                MessageType.WAYBILL: self.logistics,
-                MessageType.INVENTORY_LIST: self.agent}[message_type]
+from scenarios.parties import Parties
 
 
 @dataclass(frozen=True, slots=True)

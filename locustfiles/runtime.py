@@ -18,7 +18,6 @@ from gevent.queue import Empty, Full, Queue
 from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
-from locustfiles.parcels import Parties
 from locustfiles.recorder import Recorder
 from locustfiles.results import RunResults
 from locustfiles.schedule import SendJob, send_plan
@@ -124,9 +123,7 @@ class GeneratorRuntime:
 
     def _consume_receipts(self) -> None:
         gen = self.scenario.generator
-        parties = Parties()
-        receivers = {party.code: "" for party in
-                     (parties.platform, parties.payment, parties.logistics, parties.agent)}
+        receivers = {code: "" for code in self.scenario.parties.receivers}
         session = FastHttpSession(base_url=self.environment.host,
                                   request_event=self.environment.events.request, user=None)
         drain_until: float | None = None

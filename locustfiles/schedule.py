@@ -57,8 +57,8 @@ class SendPlan:
         gen = scenario.generator
         self.scenario = scenario
         self._rng = random.Random(f"{gen.seed}/{worker_index}/plan")
-        self._factory = ParcelFactory(seed=gen.seed, namespace=f"W{worker_index:02d}",
-                                      trade_mode=scenario.trade_mode)
+        self._factory = ParcelFactory(parties=scenario.parties, seed=gen.seed,
+                                      namespace=f"W{worker_index:02d}", trade_mode=scenario.trade_mode)
         self._templates = ParcelTemplates(self._factory, scenario.clock.start)
         self._orders = itertools.islice(
             arrival_times(scenario.compiled_curve(), scenario.clock.compression,

@@ -84,12 +84,20 @@ def _int_param(request: Request, name: str, default: int, minimum: int = 0) -> i
     return int(raw)
 
 
+def _code_param(name: str, value: str | None) -> str:
+    """A required identifier parameter: printable text (no NUL, which PostgreSQL refuses)."""
+    if not value:
+        raise PlatformError(400, "bad_parameter", f"{name} is required", name)
+    if not value.isprintable() or len(value) > 200:
+        raise PlatformError(400, "bad_parameter", f"{name} must be printable text of 200 characters "
+                            "at most", name)
+    return value
+
+
 async def get_receipts(request: Request) -> Response:
     """The receipts addressed to one enterprise, oldest first, after a cursor."""
     try:
-        receiver = request.query_params.get("receiver", "")
-        if not receiver:
-            raise PlatformError(400, "bad_parameter", "receiver is required", "receiver")
+        receiver = _code_param("receiver", request.query_params.get("receiver"))
         cursor = _int_param(request, "after", 0)
         page_max = request.app.state.settings.receipt_page_max
         limit = min(_int_param(request, "limit", page_max, minimum=1), page_max)
@@ -104,11 +112,12 @@ async def get_receipts(request: Request) -> Response:
 
 async def get_inventory(request: Request) -> Response:
     """One inventory list's status and history."""
-    agent_code = request.query_params.get("agentCode", "")
-    if not agent_code:
-        return PlatformError(400, "bad_parameter", "agentCode is required", "agentCode").response()
-    found = await run_in_threadpool(request.app.state.store.inventory, agent_code,
-                                    request.path_params["cop_no"])
+    try:
+        agent_code = _code_param("agentCode", request.query_params.get("agentCode"))
+        cop_no = _code_param("copNo", request.path_params["cop_no"])
+    except PlatformError as exc:
+        return exc.response()
+    found = await run_in_threadpool(request.app.state.store.inventory, agent_code, cop_no)
     if found is None:
         return PlatformError(404, "not_found", "no such inventory list").response()
     return JSONResponse(found)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from ceb.types import MessageType, TradeMode
 from scenarios.curves import CompiledSegment, compile_curve
+from scenarios.parties import Parties
 
 _DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
@@ -284,6 +285,8 @@ class Scenario(_Model):
     baseline_orders_per_day: float = Field(gt=0)
     curve: list[CurveSegment] = Field(min_length=1)
     trade_mode: TradeMode = TradeMode.BONDED
+    parties: Parties = Parties()
+    target: str = Field("mock", pattern=r"^(mock|https?://\S+)$")  # --target overrides it
     waves: Waves = Waves()
     defects: dict[ParcelDefect, float] = Field(default_factory=dict)
     generator: Generator = Generator()

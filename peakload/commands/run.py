@@ -18,7 +18,9 @@ from scenarios.loader import ScenarioError, load, resolve
 
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name like double11-smoke.")],
-    target: Annotated[str, typer.Option(help="'mock' starts the embedded mock platform; or a URL.")] = "mock",
+    target: Annotated[str | None, typer.Option(
+        help="'mock' starts the embedded mock platform; or a URL [default: the scenario's target].",
+        show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(help="Results folder [default: reports/out/<time>-<scenario>].")] = None,
     confirm_target: Annotated[str | None, typer.Option(
         help="Name a non-loopback target's host again to confirm you mean to load it.")] = None,
@@ -34,7 +36,7 @@ def run(
     try:
         path = resolve(scenario)
         loaded = load(str(path))
-        chosen = parse_target(target, confirm_target)
+        chosen = parse_target(target or loaded.target, confirm_target)
     except (ScenarioError, TargetError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None

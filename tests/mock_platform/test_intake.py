@@ -121,6 +121,8 @@ def test_receipts_endpoint_checks_its_parameters(client):
     assert client.get("/ceb/receipts", params={"receiver": "X", "after": "abc"}).status_code == 400
     assert client.get("/ceb/receipts", params={"receiver": "X", "after": "9" * 30}).status_code == 400
     assert client.get("/ceb/receipts", params={"receiver": "X", "limit": "٣"}).status_code == 400
+    assert client.get("/ceb/receipts", params={"receiver": "X\x00"}).status_code == 400
+    assert client.get("/ceb/inventories/C%00", params={"agentCode": "A"}).status_code == 400
     assert client.get("/ceb/receipts", params={"receiver": "nobody"}).json() == {"receipts": [], "next": "0"}
 
 

@@ -57,3 +57,23 @@ def test_broken_yaml_and_missing_file(tmp_path):
         load(str(write(tmp_path, "name: [unclosed")))
     with pytest.raises(ScenarioError, match="no such scenario"):
         load(str(tmp_path / "nope.yaml"))
+
+
+def test_parties_and_target_are_validated(tmp_path):
+    text = VALID + "target: ftp://x\nparties:\n  agent: {code: '12', name: A, dxp_id: D}\n"
+    with pytest.raises(ScenarioError) as caught:
+        load(str(write(tmp_path, text)))
+    message = str(caught.value)
+    assert "target = 'ftp://x'" in message and "parties.agent.code = '12'" in message
+
+
+def test_custom_parties_reach_the_messages(tmp_path):
+    from ceb.codec import parse_message
+    from locustfiles.schedule import send_plan
+
+    text = VALID + "parties:\n  agent: {code: '3301960009', name: 杭州保税仓, dxp_id: DXPENT0000330009}\n"
+    scenario = load(str(write(tmp_path, text)))
+    job = next(j for j in send_plan(scenario) if j.message_type.value == "CEB621")
+    message = parse_message(job.body)
+    assert message.base_transfer.cop_code == "3301960009"
+    assert message.documents[0].agent_code == "3301960009"

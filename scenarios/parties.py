@@ -1,0 +1,50 @@
+"""The declaring parties of a scenario's parcels (DOMAIN.md §1): who sends what, and their codes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ceb.types import MessageType
+
+CUSTOMS_CODE = r"^[0-9A-Z]{10}$"
+
+
+class Enterprise(BaseModel):
+    """A registered enterprise: 10-character customs code, name and DXP transport id."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=CUSTOMS_CODE)
+    name: str = Field(min_length=1)
+    dxp_id: str = Field(min_length=1)
+
+
+class Parties(BaseModel):
+    """The four declaring parties of a parcel and the customs context; Chongqing by default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    platform: Enterprise = Enterprise(code="5001960001", name="重庆跨境优选电子商务有限公司",
+                                      dxp_id="DXPENT0000500001")
+    payment: Enterprise = Enterprise(code="5001960002", name="重庆渝付通支付有限公司",
+                                     dxp_id="DXPENT0000500002")
+    logistics: Enterprise = Enterprise(code="5001960003", name="重庆两江国际物流有限公司",
+                                       dxp_id="DXPENT0000500003")
+    agent: Enterprise = Enterprise(code="5001960004", name="重庆西永保税仓储有限公司",
+                                   dxp_id="DXPENT0000500004")
+    customs_code: str = Field("8000", pattern=r"^[0-9]{4}$")
+    port_code: str = Field("8012", pattern=r"^[0-9]{4}$")
+    area_code: str = "5001W60001"
+    area_name: str = "重庆西永综合保税区"
+    ems_no: str = "T8000W000001"  # the bonded account book (账册) lists draw on
+
+    def sender_of(self, message_type: MessageType) -> Enterprise:
+        """Which party sends a message type."""
+        return {MessageType.ORDER: self.platform, MessageType.PAYMENT: self.payment,
+                MessageType.WAYBILL: self.logistics,
+                MessageType.INVENTORY_LIST: self.agent}[message_type]
+
+    @property
+    def receivers(self) -> tuple[str, ...]:
+        """The codes whose receipt feeds a generator reads."""
+        return (self.platform.code, self.payment.code, self.logistics.code, self.agent.code)
