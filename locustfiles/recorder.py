@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 
+from hdrh.histogram import HdrHistogram
+
 from ceb.types import MessageType
 from locustfiles.receipt_tracker import ReceiptTracker
 from locustfiles.results import (
+    TIMELINE_HIGHEST_US,
+    LatencyWindow,
     MessageTypeRecord,
     MessageTypeResults,
     RunResults,
     encode_histogram,
     new_histogram,
+    new_window_histogram,
 )
 from locustfiles.schedule import SendJob
 
@@ -21,8 +26,10 @@ _ERROR_SAMPLES = 20
 class Recorder:
     """Counts and latency histograms of one generator process. Times are seconds from run start."""
 
-    def __init__(self, late_s: float) -> None:
+    def __init__(self, late_s: float, timeline_step_s: int = 1) -> None:
         self.late_s = late_s
+        self.timeline_step_s = timeline_step_s
+        self.timeline: dict[int, tuple[HdrHistogram, HdrHistogram]] = {}  # window -> corrected, raw
         self.message_types: dict[MessageType, MessageTypeRecord] = {}
         self.scheduler_lag = new_histogram()
         self.dropped = 0
@@ -63,8 +70,16 @@ class Recorder:
         self.sent_per_second[int(sent_s)] += 1
         if sent_s - job.intended_s > self.late_s:
             self.late += 1
-        record.corrected.record_value(max(1, int((done_s - job.intended_s) * 1e6)))
-        record.raw.record_value(max(1, int((done_s - sent_s) * 1e6)))
+        corrected_us = max(1, int((done_s - job.intended_s) * 1e6))
+        raw_us = max(1, int((done_s - sent_s) * 1e6))
+        record.corrected.record_value(corrected_us)
+        record.raw.record_value(raw_us)
+        window = self.timeline.get(int(sent_s) // self.timeline_step_s)
+        if window is None:
+            window = self.timeline[int(sent_s) // self.timeline_step_s] = (
+                new_window_histogram(), new_window_histogram())
+        window[0].record_value(min(corrected_us, TIMELINE_HIGHEST_US))
+        window[1].record_value(min(raw_us, TIMELINE_HIGHEST_US))
         self.last_send_s = max(self.last_send_s, sent_s)
         if job.message_type is MessageType.ORDER:
             self.orders_sent += 1
@@ -103,6 +118,10 @@ class Recorder:
             generator_cpu_percent=cpu_percent,
             intended_per_second=_dense(self.intended_per_second),
             sent_per_second=_dense(self.sent_per_second),
+            timeline_step_s=self.timeline_step_s,
+            latency_timeline=[LatencyWindow(window=w, corrected_hdr=encode_histogram(c),
+                                            raw_hdr=encode_histogram(r))
+                              for w, (c, r) in sorted(self.timeline.items())],
             error_samples=[f"{count}x {text}" for text, count in self.errors.most_common(_ERROR_SAMPLES)],
             aborted=aborted)
 

@@ -20,9 +20,17 @@ HIGHEST_US = 3_600_000_000  # one hour
 SIGNIFICANT_DIGITS = 3
 
 
+TIMELINE_HIGHEST_US = 60_000_000  # timeline windows clamp at one minute, at 2 digits: small
+
+
 def new_histogram() -> HdrHistogram:
     """An empty latency histogram (microseconds, 3 significant digits, up to one hour)."""
     return HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
+
+
+def new_window_histogram() -> HdrHistogram:
+    """An empty histogram for one timeline window (coarser: plots, not gates, read it)."""
+    return HdrHistogram(LOWEST_US, TIMELINE_HIGHEST_US, 2)
 
 
 def decode_histogram(encoded: str) -> HdrHistogram:
@@ -32,14 +40,24 @@ def decode_histogram(encoded: str) -> HdrHistogram:
     return HdrHistogram.decode(encoded)
 
 
+def _merge_timelines(timelines: Sequence[list[LatencyWindow]]) -> list[LatencyWindow]:
+    by_window: dict[int, list[LatencyWindow]] = {}
+    for timeline in timelines:
+        for window in timeline:
+            by_window.setdefault(window.window, []).append(window)
+    return [LatencyWindow(window=w, corrected_hdr=merge_encoded([x.corrected_hdr for x in ws], True),
+                          raw_hdr=merge_encoded([x.raw_hdr for x in ws], True))
+            for w, ws in sorted(by_window.items())]
+
+
 def _add_series(series: Sequence[list[int]]) -> list[int]:
     length = max((len(s) for s in series), default=0)
     return [sum(s[i] for s in series if i < len(s)) for i in range(length)]
 
 
-def merge_encoded(encoded: Sequence[str]) -> str:
-    """The encoded sum of encoded histograms."""
-    total = new_histogram()
+def merge_encoded(encoded: Sequence[str], window: bool = False) -> str:
+    """The encoded sum of encoded histograms (of timeline windows when `window`)."""
+    total = new_window_histogram() if window else new_histogram()
     for item in encoded:
         if item:
             total.add(decode_histogram(item))
@@ -76,6 +94,16 @@ class MessageTypeResults(BaseModel):
     raw_hdr: str
 
 
+class LatencyWindow(BaseModel):
+    """Latency of the requests sent in one timeline window (encoded window histograms)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    window: int  # index: the window starts at window x timeline_step_s seconds into the run
+    corrected_hdr: str
+    raw_hdr: str
+
+
 class RunResults(BaseModel):
     """Everything one generator process measured: the input of `reports`."""
 
@@ -105,6 +133,8 @@ class RunResults(BaseModel):
     generator_cpu_percent: float = 0.0
     intended_per_second: list[int] = Field(default_factory=list)  # messages due, per second of run
     sent_per_second: list[int] = Field(default_factory=list)  # messages sent, per second of run
+    timeline_step_s: int = 1
+    latency_timeline: list[LatencyWindow] = Field(default_factory=list)
     error_samples: list[str] = Field(default_factory=list)
     aborted: str | None = None  # why the run stopped early, if it did
 
@@ -144,6 +174,8 @@ class RunResults(BaseModel):
             generator_cpu_percent=max(p.generator_cpu_percent for p in parts),
             intended_per_second=_add_series([p.intended_per_second for p in parts]),
             sent_per_second=_add_series([p.sent_per_second for p in parts]),
+            timeline_step_s=first.timeline_step_s,
+            latency_timeline=_merge_timelines([p.latency_timeline for p in parts]),
             error_samples=[e for p in parts for e in p.error_samples][:20],
             aborted=next((p.aborted for p in parts if p.aborted), None), **total)
 

@@ -9,6 +9,7 @@ time is up.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 
@@ -37,7 +38,9 @@ class GeneratorRuntime:
         self.worker_index = worker_index
         self.worker_count = worker_count
         gen = scenario.generator
-        self.recorder = Recorder(late_s=gen.late_ms / 1000)
+        # About 120 points on the latency timeline, whatever the run's length.
+        self.recorder = Recorder(late_s=gen.late_ms / 1000,
+                                 timeline_step_s=max(1, math.ceil(scenario.clock.run_duration_s / 120)))
         self.queue: Queue[SendJob] = Queue(maxsize=gen.queue_limit)
         self.started_at = time.time()
         self._t0 = time.monotonic()

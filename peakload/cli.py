@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peakload.commands import mock, run, scenarios, worker
+from peakload.commands import mock, report, run, scenarios, worker
 
 app = typer.Typer(
     name="peakload", no_args_is_help=True, add_completion=False,
@@ -13,4 +13,5 @@ app = typer.Typer(
 app.command("mock")(mock.mock)
 app.command("run")(run.run)
 app.command("worker")(worker.worker)
+app.command("report")(report.report)
 app.add_typer(scenarios.app, name="scenarios")

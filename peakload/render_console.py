@@ -44,4 +44,4 @@ def print_summary(summary: RunSummary, out_dir: Path, console: Console) -> None:
     console.print(f"[bold {colour}]verdict: {summary.verdict.value}[/bold {colour}]")
     for reason in summary.reasons:
         console.print(f"  - {reason}", highlight=False)
-    console.print(f"results: {out_dir}/summary.json", highlight=False)
+    console.print(f"results: {out_dir}/summary.json, report: {out_dir}/report.html", highlight=False)

@@ -18,7 +18,7 @@ from locustfiles.results import RunResults
 from peakload.embedded_mock import embedded_mock
 from peakload.target import Target
 from reports.gates import judge
-from reports.render_json import write_summary
+from reports.outputs import write_outputs
 from reports.summary import RunSummary, build_summary
 from scenarios.curves import arrival_times
 from scenarios.model import Scenario
@@ -102,7 +102,8 @@ def _run_locust(request: RunRequest, url: str, results_path: Path) -> None:
 
 
 def run_scenario(request: RunRequest) -> RunSummary:
-    """Run the scenario and return its judged summary (also written to `summary.json`)."""
+    """Run the scenario and return its judged summary (also written to summary.json, report.html,
+    junit.xml and summary.md in the run's folder)."""
     request.out_dir.mkdir(parents=True, exist_ok=True)
     results_path = request.out_dir / "results.json"
     with _target_url(request) as url:
@@ -114,6 +115,6 @@ def run_scenario(request: RunRequest) -> RunSummary:
                     aborted=[results.aborted] if results.aborted else [])
     if request.target.is_mock:
         summary = summary.model_copy(update={"target": "mock"})
-    write_summary(summary, request.out_dir / "summary.json")
+    write_outputs(summary, request.out_dir)
     return summary
 

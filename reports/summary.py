@@ -58,6 +58,21 @@ class MessageTypeSummary(BaseModel):
     raw_latency_ms: Latency  # from the actual send
 
 
+class Timeline(BaseModel):
+    """The run over time: messages due and sent per second, latency per window."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step_s: int = 1  # the latency windows' length
+    intended_per_s: list[int] = Field(default_factory=list)
+    sent_per_s: list[int] = Field(default_factory=list)
+    latency_p50_ms: list[float] = Field(default_factory=list)  # corrected, per window
+    latency_p99_ms: list[float] = Field(default_factory=list)
+    raw_p50_ms: list[float] = Field(default_factory=list)
+    raw_p99_ms: list[float] = Field(default_factory=list)
+    window_starts_s: list[int] = Field(default_factory=list)
+
+
 class GateResult(BaseModel):
     """One gate's verdict."""
 
@@ -103,6 +118,7 @@ class RunSummary(BaseModel):
     order_to_release_s: Latency | None
     error_samples: list[str]
     workers: int
+    timeline: Timeline = Timeline()
     gates: list[GateResult] = Field(default_factory=list)
     verdict: Verdict = Verdict.PASS
     reasons: list[str] = Field(default_factory=list)
@@ -159,4 +175,19 @@ def build_summary(results: RunResults, orders_intended: int) -> RunSummary:
         declared_to_cleared_s=_seconds(decode_histogram(results.declared_to_cleared_hdr)),
         order_to_release_s=_seconds(decode_histogram(results.order_to_release_hdr)),
         error_samples=results.error_samples, workers=results.worker_count,
+        timeline=_timeline(results),
     )
+
+
+def _timeline(results: RunResults) -> Timeline:
+    columns: dict[str, list[float]] = {"latency_p50_ms": [], "latency_p99_ms": [], "raw_p50_ms": [],
+                                       "raw_p99_ms": []}
+    for window in results.latency_timeline:
+        corrected, raw = decode_histogram(window.corrected_hdr), decode_histogram(window.raw_hdr)
+        for name, histogram, q in (("latency_p50_ms", corrected, 50), ("latency_p99_ms", corrected, 99),
+                                   ("raw_p50_ms", raw, 50), ("raw_p99_ms", raw, 99)):
+            columns[name].append(round(histogram.get_value_at_percentile(q) / 1000, 3))
+    return Timeline(step_s=results.timeline_step_s, intended_per_s=results.intended_per_second,
+                    sent_per_s=results.sent_per_second,
+                    window_starts_s=[w.window * results.timeline_step_s for w in results.latency_timeline],
+                    **columns)

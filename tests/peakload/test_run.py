@@ -69,3 +69,39 @@ def test_unreachable_target_is_an_invalid_run(tmp_path):
         port = s.getsockname()[1]
     done = peakload("run", str(TINY), "--target", f"http://127.0.0.1:{port}", "--out", str(tmp_path))
     assert done.returncode == 2 and "unreachable" in done.stderr
+
+
+def test_report_renders_in_chromium_with_its_charts_and_no_console_errors(tiny_run):
+    from tests.reports.browser import render
+
+    _, out = tiny_run
+    page = render(out / "report.html")
+    assert page.console_errors == []
+    assert 'data-charts="4"' in page.dom and 'data-drawn="4"' in page.dom
+    assert 'id="verdict">pass<' in page.dom
+    html = (out / "report.html").read_text()
+    for fetch in ('src="http', "src='http", 'href="http', "href='http", "url(http", "@import"):
+        assert fetch not in html  # self-contained: opens offline
+
+
+def test_junit_and_markdown_are_written(tiny_run):
+    from lxml import etree
+
+    _, out = tiny_run
+    suites = etree.parse(str(out / "junit.xml")).getroot()
+    suite = suites.find("testsuite")
+    cases = suite.findall("testcase")
+    assert suites.tag == "testsuites" and int(suite.get("tests")) == len(cases) == 4
+    assert suite.get("failures") == "0" and suite.get("errors") == "0"
+    assert "| `released_ratio >= 0.99` | 1 | pass |" in (out / "summary.md").read_text()
+
+
+def test_reports_render_again_from_the_summary_alone(tiny_run, tmp_path):
+    import shutil
+
+    _, out = tiny_run
+    shutil.copy(out / "summary.json", tmp_path / "summary.json")
+    done = peakload("report", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in tmp_path.iterdir()} == {"summary.json", "report.html", "junit.xml", "summary.md"}
+    assert peakload("report", str(tmp_path / "missing")).returncode == 64

@@ -1,0 +1,32 @@
+"""`summary.md`: a short digest for CI job summaries and chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reports.summary import RunSummary
+
+_ICON = {"pass": "✅", "fail": "❌", "invalid": "⚠️"}
+
+
+def render_markdown(summary: RunSummary) -> str:
+    """The verdict, the load, latency per message type and the gates, in Markdown."""
+    lines = [f"## peakload · {summary.scenario}: {_ICON[summary.verdict.value]} {summary.verdict.value}", ""]
+    lines += [f"- {reason}" for reason in summary.reasons]
+    lines += ["", f"{summary.orders_sent} of {summary.orders_intended} orders sent, "
+              f"{summary.achieved_rate:.2f}/s achieved vs {summary.intended_rate:.2f}/s intended "
+              f"({summary.achieved_ratio:.1%}); target `{summary.target}`.", "",
+              "| message | requests | failures | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|---:|"]
+    for name, m in summary.message_types.items():
+        lat = m.latency_ms
+        lines.append(f"| {name} | {m.requests} | {m.failures} | {lat.p50:.1f} | {lat.p95:.1f} | {lat.p99:.1f} |")
+    lines += ["", "| gate | value | result |", "|---|---:|---|"]
+    for gate in summary.gates:
+        value = "—" if gate.value is None else f"{gate.value:g}"
+        lines.append(f"| `{gate.name}` | {value} | {'pass' if gate.passed else '**FAIL**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(summary: RunSummary, path: Path) -> None:
+    """Write `summary.md`."""
+    path.write_text(render_markdown(summary), encoding="utf-8")
