@@ -1,3 +1,3 @@
-from peakload.cli import app
+from peakload.cli import main
 
-app(prog_name="peakload")
+main()

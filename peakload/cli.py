@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import typer
+import sys
 
-from peakload.commands import mock, report, run, scenarios, worker
+import typer
+from typer.exceptions import TyperException
+
+from peakload.commands import baseline, mock, report, run, scenarios, worker
+from peakload.exit_codes import ExitCode
 
 app = typer.Typer(
     name="peakload", no_args_is_help=True, add_completion=False,
@@ -14,4 +18,19 @@ app.command("mock")(mock.mock)
 app.command("run")(run.run)
 app.command("worker")(worker.worker)
 app.command("report")(report.report)
+app.command("gate")(baseline.gate)
+app.add_typer(baseline.app, name="baseline")
 app.add_typer(scenarios.app, name="scenarios")
+
+
+def main() -> None:
+    """The console entry point. Usage errors exit 64 (EX_USAGE), not click's 2, which means an
+    invalid run here."""
+    try:
+        code = app(prog_name="peakload", standalone_mode=False)
+    except typer.Abort:
+        sys.exit(130)
+    except TyperException as exc:  # click's usage and parameter errors, as Typer ships them
+        exc.show()
+        sys.exit(ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code)
+    sys.exit(int(code or 0))

@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     PASS = 0
     FAIL = 1  # a gate failed
     INVALID = 2  # the run cannot be trusted: generator saturated, target unreachable, cut short
+    INCONCLUSIVE = 3  # `peakload gate`: too noisy to tell a regression from none
     USAGE = 64  # bad usage or configuration (EX_USAGE)
 
     @classmethod
