@@ -30,6 +30,7 @@ def run(
     expect_workers: Annotated[int, typer.Option(
         help="Be Locust's master and wait for this many `peakload worker` processes from other hosts.",
         min=0)] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print only the verdict line (for CI logs).")] = False,
 ) -> None:
     """Run a scenario and judge it: exit 0 pass, 1 a gate failed, 2 invalid run, 64 bad usage."""
     console = Console(stderr=True)
@@ -41,14 +42,23 @@ def run(
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
-    console.print(f"peakload: replaying [bold]{loaded.name}[/bold] "
-                  f"({loaded.clock.run_duration_s:.0f} s of load) against "
-                  f"{'the embedded mock platform' if chosen.is_mock else chosen.url}", highlight=False)
+    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers)
     try:
-        with console.status("running Locust ..."):
-            summary = run_scenario(RunRequest(path, loaded, chosen, out_dir, processes, expect_workers))
+        if quiet:
+            summary = run_scenario(request)
+        else:
+            console.print(f"peakload: replaying [bold]{loaded.name}[/bold] "
+                          f"({loaded.clock.run_duration_s:.0f} s of load) against "
+                          f"{'the embedded mock platform' if chosen.is_mock else chosen.url}",
+                          highlight=False)
+            with console.status("running Locust ..."):
+                summary = run_scenario(request)
     except RunInvalid as exc:
-        console.print(f"[red]verdict: invalid[/red] — {exc}", highlight=False)
+        console.print(f"verdict: invalid — {exc}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from None
-    print_summary(summary, out_dir, Console())
+    if quiet:
+        print(f"verdict: {summary.verdict.value} ({'; '.join(summary.reasons) or 'all gates held'}); "
+              f"results: {out_dir}")
+    else:
+        print_summary(summary, out_dir, Console())
     raise typer.Exit(ExitCode.of(summary.verdict))
