@@ -40,6 +40,8 @@ class Recorder:
         self.errors: Counter[str] = Counter()
         self.intended_per_second: Counter[int] = Counter()  # messages due in each second of the run
         self.sent_per_second: Counter[int] = Counter()  # messages sent in each second
+        self.failed_per_second: Counter[int] = Counter()  # ... of which failed (any non-2xx)
+        self.throttled_per_second: Counter[int] = Counter()  # ... of which answered 429
         self.receipts = ReceiptTracker()
 
     def planned(self, job: SendJob, lag_s: float) -> None:
@@ -66,6 +68,9 @@ class Recorder:
             record.succeeded += 1
         else:
             record.failed += 1
+            self.failed_per_second[int(sent_s)] += 1
+            if status == 429:
+                self.throttled_per_second[int(sent_s)] += 1
             self.errors[f"{job.message_type.value} {status}: {error}"[:300]] += 1
         self.sent_per_second[int(sent_s)] += 1
         if sent_s - job.intended_s > self.late_s:
@@ -95,7 +100,7 @@ class Recorder:
 
     def results(self, *, scenario: str, target: str, started_at: float, load_duration_s: float,
                 cpu_percent: float, aborted: str | None, worker_index: int = 0,
-                worker_count: int = 1) -> RunResults:
+                worker_count: int = 1, stopped_by: str | None = None) -> RunResults:
         """The serialisable results of this process."""
         tracker = self.receipts
         return RunResults(
@@ -118,12 +123,19 @@ class Recorder:
             generator_cpu_percent=cpu_percent,
             intended_per_second=_dense(self.intended_per_second),
             sent_per_second=_dense(self.sent_per_second),
+            failed_per_second=_dense(self.failed_per_second),
+            throttled_per_second=_dense(self.throttled_per_second),
             timeline_step_s=self.timeline_step_s,
             latency_timeline=[LatencyWindow(window=w, corrected_hdr=encode_histogram(c),
                                             raw_hdr=encode_histogram(r))
                               for w, (c, r) in sorted(self.timeline.items())],
             error_samples=[f"{count}x {text}" for text, count in self.errors.most_common(_ERROR_SAMPLES)],
-            aborted=aborted)
+            aborted=aborted, stopped_by=stopped_by)
+
+
+def per_second(counts: Counter[int], length: int) -> list[int]:
+    """Counts for seconds 0 .. length-1."""
+    return [counts.get(second, 0) for second in range(length)]
 
 
 def _dense(per_second: Counter[int]) -> list[int]:

@@ -133,10 +133,13 @@ class RunResults(BaseModel):
     generator_cpu_percent: float = 0.0
     intended_per_second: list[int] = Field(default_factory=list)  # messages due, per second of run
     sent_per_second: list[int] = Field(default_factory=list)  # messages sent, per second of run
+    failed_per_second: list[int] = Field(default_factory=list)
+    throttled_per_second: list[int] = Field(default_factory=list)
     timeline_step_s: int = 1
     latency_timeline: list[LatencyWindow] = Field(default_factory=list)
     error_samples: list[str] = Field(default_factory=list)
-    aborted: str | None = None  # why the run stopped early, if it did
+    aborted: str | None = None  # why the run was cut short (makes it invalid), if it was
+    stopped_by: str | None = None  # the stop-loss gate that ended the run, when, and its value
 
     @classmethod
     def merge(cls, parts: Sequence[RunResults]) -> RunResults:
@@ -174,6 +177,9 @@ class RunResults(BaseModel):
             generator_cpu_percent=max(p.generator_cpu_percent for p in parts),
             intended_per_second=_add_series([p.intended_per_second for p in parts]),
             sent_per_second=_add_series([p.sent_per_second for p in parts]),
+            failed_per_second=_add_series([p.failed_per_second for p in parts]),
+            throttled_per_second=_add_series([p.throttled_per_second for p in parts]),
+            stopped_by=next((p.stopped_by for p in parts if p.stopped_by), None),
             timeline_step_s=first.timeline_step_s,
             latency_timeline=_merge_timelines([p.latency_timeline for p in parts]),
             error_samples=[e for p in parts for e in p.error_samples][:20],

@@ -19,10 +19,11 @@ from gevent.queue import Empty, Full, Queue
 from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
-from locustfiles.recorder import Recorder
+from locustfiles.recorder import Recorder, per_second
 from locustfiles.results import RunResults
 from locustfiles.schedule import SendJob, send_plan
 from scenarios.model import Scenario
+from scenarios.windows import PerSecond, window_value
 
 _DEADLINE_SLACK_S = 60.0
 
@@ -50,6 +51,7 @@ class GeneratorRuntime:
         self.finished = False
         self.in_flight = 0
         self.aborted: str | None = None
+        self.stopped_by: str | None = None
         self._on_finished = on_finished
         self._greenlets: list[gevent.Greenlet] = []
         self._process = psutil.Process()
@@ -74,6 +76,8 @@ class GeneratorRuntime:
         self._t0 = time.monotonic()
         self._greenlets.append(gevent.spawn(self._dispatch))
         self._greenlets.append(gevent.spawn(self._consume_receipts))
+        if any(gate.stop_loss for gate in self.scenario.gates):
+            self._greenlets.append(gevent.spawn(self._watch_stop_loss))
 
     def stop(self) -> None:
         """Stop every greenlet of the runtime."""
@@ -124,6 +128,28 @@ class GeneratorRuntime:
         self._load_cpu_percent = self._process.cpu_percent()
         self.dispatch_done = True
 
+    def _watch_stop_loss(self) -> None:
+        """Once a second, check the stop-loss gates over their last window; stop on a breach."""
+        gates = [gate for gate in self.scenario.gates if gate.stop_loss]
+        while not self.finished:
+            gevent.sleep(1.0)
+            now = int(self.now())
+            recorder = self.recorder
+            counts = PerSecond(per_second(recorder.intended_per_second, now),
+                               per_second(recorder.sent_per_second, now),
+                               per_second(recorder.failed_per_second, now),
+                               per_second(recorder.throttled_per_second, now))
+            for gate in gates:
+                width = round(gate.window_s)
+                if now < width:
+                    continue
+                value = window_value(gate.metric, counts, now - width, now)
+                if value is not None and not gate.holds(value):
+                    self.stopped_by = (f"stop-loss: {gate.label} broke at {now} s "
+                                       f"(value {value:.4g}); the run was stopped")
+                    self.finish()
+                    return
+
     def _consume_receipts(self) -> None:
         gen = self.scenario.generator
         receivers = {code: "" for code in self.scenario.parties.receivers}
@@ -169,7 +195,7 @@ class GeneratorRuntime:
         return self.recorder.results(
             scenario=self.scenario.name, target=self.environment.host or "",
             started_at=self.started_at, load_duration_s=self.scenario.clock.run_duration_s,
-            cpu_percent=self.cpu_percent(), aborted=self.aborted,
+            cpu_percent=self.cpu_percent(), aborted=self.aborted, stopped_by=self.stopped_by,
             worker_index=self.worker_index, worker_count=self.worker_count)
 
 

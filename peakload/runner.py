@@ -112,7 +112,7 @@ def run_scenario(request: RunRequest) -> RunSummary:
         raise RunInvalid(f"the load generator left no results; see {request.out_dir / 'locust.log'}")
     results = RunResults.read(results_path)
     summary = judge(build_summary(results, orders_intended(request.scenario)), request.scenario,
-                    aborted=[results.aborted] if results.aborted else [])
+                    aborted=[results.aborted] if results.aborted else [], stopped_by=results.stopped_by)
     if request.target.is_mock:
         summary = summary.model_copy(update={"target": "mock"})
     write_outputs(summary, request.out_dir)

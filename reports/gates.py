@@ -7,14 +7,12 @@ when any gate does, and *passes* when all hold.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 
 from reports.summary import GateResult, RunSummary, Verdict
-from scenarios.model import Comparison, Gate, GateMetric, Scenario
+from scenarios.model import Gate, GateMetric, Scenario
+from scenarios.windows import PerSecond, first_breach, worst_window
 
-_COMPARE = {Comparison.LT: operator.lt, Comparison.LE: operator.le,
-            Comparison.GT: operator.gt, Comparison.GE: operator.ge}
 UNREACHABLE_RATIO = 0.5
 SATURATED_CPU_PERCENT = 90.0  # of the one core a generator process runs on
 BEHIND_RATIO = 0.01  # late or dropped arrivals, as a share of requests
@@ -55,12 +53,26 @@ def metric_value(summary: RunSummary, gate: Gate) -> float | None:
     raise ValueError(gate.metric)
 
 
+def per_second_counts(summary: RunSummary) -> PerSecond:
+    """The summary's per-second counts, for windowed gates."""
+    t = summary.timeline
+    return PerSecond(t.intended_per_s, t.sent_per_s, t.failed_per_s, t.throttled_per_s)
+
+
 def evaluate_gates(summary: RunSummary, gates: Sequence[Gate]) -> list[GateResult]:
-    """Each gate with the value it read and whether it held."""
+    """Each gate with the value it read and whether it held (windowed: its worst window)."""
     results = []
+    counts = per_second_counts(summary)
     for gate in gates:
+        if gate.window_s is not None:
+            value = worst_window(gate, counts)
+            value = None if value is None else round(value, 6)
+            passed = value is not None and first_breach(gate, counts) is None
+            results.append(GateResult(name=gate.label, threshold=gate.threshold, value=value,
+                                      passed=passed))
+            continue
         value = metric_value(summary, gate)
-        passed = value is not None and _COMPARE[gate.op](value, gate.threshold)
+        passed = value is not None and gate.holds(value)
         results.append(GateResult(name=gate.label, threshold=gate.threshold, value=value,
                                   passed=passed))
     return results
@@ -88,14 +100,17 @@ def invalid_reasons(summary: RunSummary, scenario: Scenario, aborted: Sequence[s
     return reasons
 
 
-def judge(summary: RunSummary, scenario: Scenario, aborted: Sequence[str] = ()) -> RunSummary:
-    """The summary with its gates, verdict and reasons filled in."""
+def judge(summary: RunSummary, scenario: Scenario, aborted: Sequence[str] = (),
+          stopped_by: str | None = None) -> RunSummary:
+    """The summary with its gates, verdict and reasons filled in. A run a stop-loss gate ended
+    fails (its numbers are real, just fewer): `stopped_by` says which gate, when, at what value."""
     gates = evaluate_gates(summary, scenario.gates)
     reasons = invalid_reasons(summary, scenario, aborted)
     if reasons:
         verdict = Verdict.INVALID
     else:
         failed = [g for g in gates if not g.passed]
-        verdict = Verdict.FAIL if failed else Verdict.PASS
-        reasons = [f"gate failed: {g.name} (value {g.value})" for g in failed]
+        verdict = Verdict.FAIL if failed or stopped_by else Verdict.PASS
+        reasons = ([stopped_by] if stopped_by else []) + [
+            f"gate failed: {g.name} (value {g.value})" for g in failed]
     return summary.model_copy(update={"gates": gates, "verdict": verdict, "reasons": reasons})

@@ -66,6 +66,8 @@ class Timeline(BaseModel):
     step_s: int = 1  # the latency windows' length
     intended_per_s: list[int] = Field(default_factory=list)
     sent_per_s: list[int] = Field(default_factory=list)
+    failed_per_s: list[int] = Field(default_factory=list)
+    throttled_per_s: list[int] = Field(default_factory=list)
     latency_p50_ms: list[float] = Field(default_factory=list)  # corrected, per window
     latency_p99_ms: list[float] = Field(default_factory=list)
     raw_p50_ms: list[float] = Field(default_factory=list)
@@ -188,6 +190,7 @@ def _timeline(results: RunResults) -> Timeline:
                                    ("raw_p50_ms", raw, 50), ("raw_p99_ms", raw, 99)):
             columns[name].append(round(histogram.get_value_at_percentile(q) / 1000, 3))
     return Timeline(step_s=results.timeline_step_s, intended_per_s=results.intended_per_second,
-                    sent_per_s=results.sent_per_second,
+                    sent_per_s=results.sent_per_second, failed_per_s=results.failed_per_second,
+                    throttled_per_s=results.throttled_per_second,
                     window_starts_s=[w.window * results.timeline_step_s for w in results.latency_timeline],
                     **columns)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import random
 import re
 from enum import Enum
@@ -243,14 +244,41 @@ class Comparison(str, Enum):
     GE = ">="
 
 
+WINDOWED_METRICS = frozenset({GateMetric.ERROR_RATIO, GateMetric.THROTTLED_RATIO,
+                              GateMetric.ACHIEVED_RATIO})
+_COMPARE = {Comparison.LT: operator.lt, Comparison.LE: operator.le,
+            Comparison.GT: operator.gt, Comparison.GE: operator.ge}
+
+
 class Gate(_Model):
-    """A requirement on the run's results: `metric op threshold` must hold."""
+    """A requirement on the run's results: `metric op threshold` must hold.
+
+    With `window`, it must hold in every sliding window of that length (error, 429 and achieved
+    ratios); with `stop_loss` too, the generator aborts the run as soon as a window breaks it.
+    """
 
     metric: GateMetric
     op: Comparison
     threshold: float
     message_type: MessageType | None = None
     name: str | None = None
+    window_s: PositiveSeconds | None = Field(None, alias="window")
+    stop_loss: bool = False
+
+    @model_validator(mode="after")
+    def _window(self) -> Gate:
+        if self.window_s is not None and self.metric not in WINDOWED_METRICS:
+            raise ValueError(f"a window applies to {', '.join(sorted(m.value for m in WINDOWED_METRICS))}, "
+                             f"not {self.metric.value}")
+        if self.window_s is not None and self.message_type is not None:
+            raise ValueError("a windowed gate covers every message type")
+        if self.stop_loss and self.window_s is None:
+            raise ValueError("stop_loss needs a window")
+        return self
+
+    def holds(self, value: float) -> bool:
+        """Whether `value` meets the gate."""
+        return _COMPARE[self.op](value, self.threshold)
 
     @property
     def label(self) -> str:
@@ -258,7 +286,8 @@ class Gate(_Model):
         if self.name:
             return self.name
         scope = f"[{self.message_type.value}]" if self.message_type else ""
-        return f"{self.metric.value}{scope} {self.op.value} {self.threshold:g}"
+        window = f" over {self.window_s:g} s" if self.window_s else ""
+        return f"{self.metric.value}{scope} {self.op.value} {self.threshold:g}{window}"
 
 
 # ------------------------------------------------------------------------------------ scenario

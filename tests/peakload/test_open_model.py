@@ -51,3 +51,28 @@ def test_a_saturated_generator_makes_the_run_invalid(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["verdict"] == "invalid"
     assert any("generator saturated" in reason for reason in summary["reasons"])
+
+
+def test_a_stop_loss_gate_ends_the_run_and_says_which_and_when(tmp_path):
+    mock = start_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--admin-token", ADMIN_TOKEN))
+    out = tmp_path / "run"
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "peakload", "run", str(DATA / "stoploss.yaml"),
+                                "--target", mock.url, "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while accepted(mock.url) < 300 and time.monotonic() < deadline:  # a few seconds in
+            time.sleep(0.02)
+        fault = httpx.post(f"{mock.url}/admin/faults", json={"kind": "error", "ratio": 0.5, "duration_s": 60},
+                           headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert fault.status_code == 201
+        output, _ = run.communicate(timeout=120)
+    finally:
+        mock.stop()
+    assert run.returncode == 1, output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["verdict"] == "fail"
+    assert summary["reasons"][0].startswith("stop-loss: error_ratio < 0.05 over 3 s broke at")
+    assert summary["duration_s"] < 20  # of the 30 s planned
+    (gate,) = summary["gates"]
+    assert not gate["passed"] and gate["value"] > 0.05
