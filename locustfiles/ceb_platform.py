@@ -42,6 +42,8 @@ def _arguments(parser) -> None:
                         help="peakload scenario file or library name")
     parser.add_argument("--results-file", type=str, default="results.json",
                         help="where to write the run's measurements (JSON)")
+    parser.add_argument("--progress-file", type=str, default="",
+                        help="where to write progress every second (JSON; workers add -w<index>)")
 
 
 @events.init.add_listener
@@ -70,12 +72,15 @@ def _start(environment: Environment, **_kwargs) -> None:
         _Run.worker_results = {}
         _Run.deadline_s = GeneratorRuntime.deadline_for(scenario)
         return
+    progress = Path(options.progress_file) if options.progress_file else None
     if isinstance(runner, WorkerRunner):
+        if progress is not None:
+            progress = progress.with_name(f"{progress.stem}-w{runner.worker_index}{progress.suffix}")
         _Run.runtime = GeneratorRuntime(
             environment, scenario, runner.worker_index, options.expect_workers,
-            on_finished=lambda runtime: _send_results(environment, runtime))
+            on_finished=lambda runtime: _send_results(environment, runtime), progress_path=progress)
     else:
-        _Run.runtime = GeneratorRuntime(environment, scenario)
+        _Run.runtime = GeneratorRuntime(environment, scenario, progress_path=progress)
     _Run.deadline_s = _Run.runtime.deadline_s
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import gevent
 import psutil
@@ -19,6 +20,7 @@ from gevent.queue import Empty, Full, Queue
 from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
+from locustfiles.progress import RECENT_S, Progress
 from locustfiles.recorder import Recorder, per_second
 from locustfiles.results import RunResults
 from locustfiles.schedule import SendJob, send_plan
@@ -33,7 +35,8 @@ class GeneratorRuntime:
 
     def __init__(self, environment: Environment, scenario: Scenario, worker_index: int = 0,
                  worker_count: int = 1,
-                 on_finished: Callable[[GeneratorRuntime], None] | None = None) -> None:
+                 on_finished: Callable[[GeneratorRuntime], None] | None = None,
+                 progress_path: Path | None = None) -> None:
         self.environment = environment
         self.scenario = scenario
         self.worker_index = worker_index
@@ -53,6 +56,7 @@ class GeneratorRuntime:
         self.aborted: str | None = None
         self.stopped_by: str | None = None
         self._on_finished = on_finished
+        self._progress_path = progress_path
         self._greenlets: list[gevent.Greenlet] = []
         self._process = psutil.Process()
         self._load_cpu_percent: float | None = None
@@ -76,6 +80,8 @@ class GeneratorRuntime:
         self._t0 = time.monotonic()
         self._greenlets.append(gevent.spawn(self._dispatch))
         self._greenlets.append(gevent.spawn(self._consume_receipts))
+        if self._progress_path is not None:
+            self._greenlets.append(gevent.spawn(self._report_progress))
         if any(gate.stop_loss for gate in self.scenario.gates):
             self._greenlets.append(gevent.spawn(self._watch_stop_loss))
 
@@ -127,6 +133,29 @@ class GeneratorRuntime:
                 self.recorder.dropped_arrival(job)
         self._load_cpu_percent = self._process.cpu_percent()
         self.dispatch_done = True
+
+    def progress(self) -> Progress:
+        """Where this process's share of the run stands now."""
+        r = self.recorder
+        now = self.now()
+        second = int(now)
+        recent = range(max(0, second - RECENT_S), second)
+        latest = r.timeline.get(max(r.timeline)) if r.timeline else None
+        return Progress(
+            elapsed_s=round(now, 1), load_s=self.scenario.clock.run_duration_s,
+            intended=sum(r.intended_per_second.values()), sent=sum(r.sent_per_second.values()),
+            failed=sum(r.failed_per_second.values()), throttled=sum(r.throttled_per_second.values()),
+            intended_rate=sum(r.intended_per_second.get(s, 0) for s in recent) / RECENT_S,
+            sent_rate=sum(r.sent_per_second.get(s, 0) for s in recent) / RECENT_S,
+            p99_ms=latest[0].get_value_at_percentile(99) / 1000 if latest else 0.0,
+            finished=self.finished, stopped_by=self.stopped_by)
+
+    def _report_progress(self) -> None:
+        while True:
+            self.progress().write(self._progress_path)
+            if self.finished:
+                return
+            gevent.sleep(1.0)
 
     def _watch_stop_loss(self) -> None:
         """Once a second, check the stop-loss gates over their last window; stop on a breach."""

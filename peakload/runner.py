@@ -7,13 +7,15 @@ import os
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 import locustfiles
+from locustfiles.progress import Progress, read_progress
 from locustfiles.results import RunResults
 from peakload.embedded_mock import embedded_mock
 from peakload.target import Target
@@ -26,6 +28,7 @@ from scenarios.model import Scenario
 LOCUSTFILE = Path(locustfiles.__file__).resolve().parent / "ceb_platform.py"
 PROJECT_ROOT = LOCUSTFILE.parent.parent
 _LOCUST_SLACK_S = 90.0
+_PROGRESS_POLL_S = 0.5
 
 
 class RunInvalid(RuntimeError):
@@ -80,10 +83,12 @@ def locust_environment() -> dict[str, str]:
         p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
 
 
-def _run_locust(request: RunRequest, url: str, results_path: Path) -> None:
+def _run_locust(request: RunRequest, url: str, results_path: Path,
+                on_progress: Callable[[list[Progress]], None] | None) -> None:
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
         "--scenario", str(request.scenario_path), "--results-file", str(results_path),
+        "--progress-file", str(request.out_dir / "progress.json"),
         "--csv", str(request.out_dir / "locust"), "--only-summary", "--exit-code-on-error", "0",
         "--loglevel", "WARNING", "--stop-timeout", "10",
     ]
@@ -93,21 +98,31 @@ def _run_locust(request: RunRequest, url: str, results_path: Path) -> None:
         command += ["--master", "--expect-workers", str(request.expect_workers)]
     env = locust_environment()
     timeout = locust_deadline_s(request.scenario)
+    deadline = time.monotonic() + timeout
     with open(request.out_dir / "locust.log", "wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
-            subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, timeout=timeout,
-                           check=False)
-        except subprocess.TimeoutExpired:
-            raise RunInvalid(f"the load generator did not finish within {timeout:.0f} s") from None
+            while process.poll() is None:
+                if time.monotonic() > deadline:
+                    raise RunInvalid(f"the load generator did not finish within {timeout:.0f} s")
+                if on_progress is not None:
+                    on_progress(read_progress(request.out_dir))
+                time.sleep(_PROGRESS_POLL_S)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
-def run_scenario(request: RunRequest) -> RunSummary:
+def run_scenario(request: RunRequest,
+                 on_progress: Callable[[list[Progress]], None] | None = None) -> RunSummary:
     """Run the scenario and return its judged summary (also written to summary.json, report.html,
-    junit.xml and summary.md in the run's folder)."""
+    junit.xml and summary.md in the run's folder). `on_progress` gets every generator process's
+    progress about twice a second while the run goes on."""
     request.out_dir.mkdir(parents=True, exist_ok=True)
     results_path = request.out_dir / "results.json"
     with _target_url(request) as url:
-        _run_locust(request, url, results_path)
+        _run_locust(request, url, results_path, on_progress)
     if not results_path.exists():
         raise RunInvalid(f"the load generator left no results; see {request.out_dir / 'locust.log'}")
     results = RunResults.read(results_path)

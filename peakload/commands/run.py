@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.live import Live
 
 from peakload.exit_codes import ExitCode
+from peakload.live_view import progress_table
 from peakload.render_console import print_summary
 from peakload.runner import RunInvalid, RunRequest, run_scenario
 from peakload.target import TargetError, parse_target
@@ -51,8 +53,8 @@ def run(
                           f"({loaded.clock.run_duration_s:.0f} s of load) against "
                           f"{'the embedded mock platform' if chosen.is_mock else chosen.url}",
                           highlight=False)
-            with console.status("running Locust ..."):
-                summary = run_scenario(request)
+            with Live(progress_table(loaded, []), console=console, refresh_per_second=2) as live:
+                summary = run_scenario(request, lambda parts: live.update(progress_table(loaded, parts)))
     except RunInvalid as exc:
         console.print(f"verdict: invalid — {exc}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from None

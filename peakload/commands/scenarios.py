@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from peakload.exit_codes import ExitCode
+from peakload.formatting import duration
 from scenarios.figures import figures
 from scenarios.loader import ScenarioError, library_names, load, resolve
 from scenarios.model import Scenario
@@ -26,15 +27,6 @@ def _load(name: str) -> Scenario:
         raise typer.Exit(ExitCode.USAGE) from None
 
 
-def _duration(seconds: float) -> str:
-    days, rest = divmod(int(round(seconds)), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else "",
-             f"{secs}s" if secs or not (days or hours or minutes) else ""]
-    return "".join(parts)
-
-
 @app.command("list")
 def list_scenarios() -> None:
     """The library's scenarios with their duration, peak and volume."""
@@ -44,7 +36,7 @@ def list_scenarios() -> None:
     for name in library_names():
         scenario = _load(name)
         f = figures(scenario)
-        table.add_row(name, _duration(f.real_duration_s), _duration(f.run_duration_s),
+        table.add_row(name, duration(f.real_duration_s), duration(f.run_duration_s),
                       f"{f.peak_orders_per_s:,.1f}", f"{f.orders_sent:,.0f}", scenario.description)
     console.print(table)
 
@@ -56,8 +48,8 @@ def show(name: Annotated[str, typer.Argument(help="Scenario file or library name
     f = figures(scenario)
     console.print(resolve(name).read_text(encoding="utf-8"), highlight=False, markup=False)
     console.print(
-        f"real time covered: {_duration(f.real_duration_s)} from {scenario.clock.start:%Y-%m-%d %H:%M %z}\n"
-        f"replayed in: {_duration(f.run_duration_s)} (compression {scenario.clock.compression:g}x)\n"
+        f"real time covered: {duration(f.real_duration_s)} from {scenario.clock.start:%Y-%m-%d %H:%M %z}\n"
+        f"replayed in: {duration(f.run_duration_s)} (compression {scenario.clock.compression:g}x)\n"
         f"peak: {f.peak_orders_per_s:,.1f} orders/s = {f.peak_messages_per_s:,.0f} messages/s "
         f"({f.peak_over_baseline:,.0f}x the baseline average)\n"
         f"orders in the real stretch: {f.orders_real:,.0f}; sent by the replay: {f.orders_sent:,.0f}",
