@@ -1,0 +1,73 @@
+"""`peakload capacity`: find the highest arrival rate the target takes while meeting the gates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from peakload.runner import RunInvalid, RunRequest, run_scenario
+from peakload.target import Target
+from reports.capacity import CapacityResult, CapacitySearch, CapacityStep, summarise
+from reports.summary import Verdict
+from scenarios.figures import figures
+from scenarios.model import Clock, Hold, Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityRequest:
+    """What to search, against what, how finely, and where the steps' runs go."""
+
+    scenario: Scenario
+    target: Target
+    out_dir: Path
+    step_s: float = 20.0  # wall seconds each probe holds its rate
+    start: float | None = None  # orders/s of the first probe [default: a quarter of the forecast peak]
+    ceiling: float | None = None  # never probe above [default: 16x the forecast peak]
+    precision: float = 0.1
+    max_steps: int = 8
+
+
+def probe(scenario: Scenario, rate: float, step_s: float) -> Scenario:
+    """The scenario as a flat probe: `rate` orders/s for `step_s` wall seconds, with its waves,
+    bad data and gates (compressed as the scenario is, so its delays stay short)."""
+    real_s = step_s * scenario.clock.compression
+    return scenario.model_copy(update={
+        "name": f"{scenario.name}-capacity",
+        "clock": Clock(start=scenario.clock.start, duration=real_s, compression=scenario.clock.compression),
+        "curve": [Hold(kind="hold", duration=real_s, rate=rate)],
+    })
+
+
+def search_capacity(request: CapacityRequest,
+                    on_step: Callable[[CapacityStep], None] = lambda step: None) -> CapacityResult:
+    """Probe rates until the capacity is bracketed to the wanted precision (or the budget is spent)."""
+    peak = figures(request.scenario).peak_orders_per_s
+    search = CapacitySearch(start=request.start or max(1.0, round(peak / 4, 1)),
+                            ceiling=request.ceiling or peak * 16, precision=request.precision,
+                            max_steps=request.max_steps)
+    steps: list[CapacityStep] = []
+    while (rate := search.next_rate()) is not None:
+        step_dir = request.out_dir / f"step-{len(steps) + 1:02d}-{rate:g}"
+        step_dir.mkdir(parents=True, exist_ok=True)
+        scenario = probe(request.scenario, rate, request.step_s)
+        path = step_dir / "scenario.yaml"
+        path.write_text(yaml.safe_dump(scenario.model_dump(mode="json", by_alias=True), allow_unicode=True),
+                        encoding="utf-8")
+        try:
+            summary = run_scenario(RunRequest(path, scenario, request.target, step_dir))
+            step = CapacityStep(orders_per_s=rate, passed=summary.verdict is Verdict.PASS,
+                                verdict=summary.verdict.value, p99_ms=summary.latency_ms.p99,
+                                achieved_ratio=round(summary.achieved_ratio, 4),
+                                error_ratio=round(summary.failures / summary.requests, 6)
+                                if summary.requests else 0.0, reasons=summary.reasons)
+        except RunInvalid as exc:
+            step = CapacityStep(orders_per_s=rate, passed=False, verdict=Verdict.INVALID.value,
+                                p99_ms=0.0, achieved_ratio=0.0, error_ratio=1.0, reasons=[str(exc)])
+        search.record(rate, step.passed)
+        steps.append(step)
+        on_step(step)
+    target = "mock" if request.target.is_mock else request.target.url or ""
+    return summarise(request.scenario.name, target, peak, steps)

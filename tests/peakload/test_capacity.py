@@ -1,0 +1,30 @@
+"""`peakload capacity` against a mock platform of a known size."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from peakload.embedded_mock import start_mock
+
+SCENARIO = Path(__file__).resolve().parents[1] / "data" / "capacity.yaml"
+
+
+def test_capacity_search_brackets_a_mock_of_300_messages_a_second(tmp_path):
+    # 300 messages/s = 75 orders/s of four messages each.
+    mock = start_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--capacity", "300", "--queue-size", "20"))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "peakload", "capacity", str(SCENARIO), "--target", mock.url,
+             "--out", str(tmp_path / "out"), "--start", "20", "--step-duration", "4", "--max-steps", "5"],
+            capture_output=True, text=True, timeout=300)
+    finally:
+        mock.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((tmp_path / "out" / "capacity.json").read_text())
+    assert [s["orders_per_s"] for s in result["steps"]] == [20, 40, 60, 70, 80]
+    assert 50 <= result["capacity_orders_per_s"] < result["lowest_failing_orders_per_s"] <= 80
+    assert result["headroom"] == round(result["capacity_orders_per_s"] / 40, 3)
+    failed = [s for s in result["steps"] if not s["passed"]]
+    assert failed and all("throttled_ratio" in " ".join(s["reasons"]) for s in failed)
+    assert (tmp_path / "out" / "capacity.png").read_bytes()[:4] == b"\x89PNG"
