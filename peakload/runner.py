@@ -22,6 +22,7 @@ from peakload.target import Target
 from reports.gates import judge
 from reports.outputs import write_outputs
 from reports.summary import RunSummary, build_summary
+from reports.target_metrics import TargetMetrics, parse_target_metrics
 from scenarios.curves import arrival_times
 from scenarios.model import Scenario
 
@@ -114,6 +115,15 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
                 process.wait()
 
 
+def _scrape(url: str) -> TargetMetrics | None:
+    """The target's own figures from its /metrics, if it exposes ours."""
+    try:
+        response = httpx.get(f"{url}/metrics", timeout=5.0)
+    except httpx.HTTPError:
+        return None
+    return parse_target_metrics(response.text) if response.status_code == 200 else None
+
+
 def run_scenario(request: RunRequest,
                  on_progress: Callable[[list[Progress]], None] | None = None) -> RunSummary:
     """Run the scenario and return its judged summary (also written to summary.json, report.html,
@@ -123,11 +133,13 @@ def run_scenario(request: RunRequest,
     results_path = request.out_dir / "results.json"
     with _target_url(request) as url:
         _run_locust(request, url, results_path, on_progress)
+        target_metrics = _scrape(url)
     if not results_path.exists():
         raise RunInvalid(f"the load generator left no results; see {request.out_dir / 'locust.log'}")
     results = RunResults.read(results_path)
     summary = judge(build_summary(results, orders_intended(request.scenario)), request.scenario,
                     aborted=[results.aborted] if results.aborted else [], stopped_by=results.stopped_by)
+    summary = summary.model_copy(update={"target_metrics": target_metrics})
     if request.target.is_mock:
         summary = summary.model_copy(update={"target": "mock"})
     write_outputs(summary, request.out_dir)

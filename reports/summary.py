@@ -13,6 +13,7 @@ from hdrh.histogram import HdrHistogram
 from pydantic import BaseModel, ConfigDict, Field
 
 from locustfiles.results import RunResults, decode_histogram, new_histogram
+from reports.target_metrics import TargetMetrics
 
 
 class Verdict(str, Enum):
@@ -121,6 +122,7 @@ class RunSummary(BaseModel):
     error_samples: list[str]
     workers: int
     timeline: Timeline = Timeline()
+    target_metrics: TargetMetrics | None = None  # from the target's /metrics, when it has them
     gates: list[GateResult] = Field(default_factory=list)
     verdict: Verdict = Verdict.PASS
     reasons: list[str] = Field(default_factory=list)

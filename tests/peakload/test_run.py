@@ -43,6 +43,8 @@ def test_tiny_run_passes_and_writes_its_summary(tiny_run):
     assert {g["name"] for g in summary["gates"]} == {
         "achieved_ratio >= 0.95", "error_ratio < 0.01", "released_ratio >= 0.99"}
     assert all(g["passed"] for g in summary["gates"])
+    # the target's own count, read from its /metrics, agrees with the generator's
+    assert summary["target_metrics"]["intake_by_outcome"]["accepted"] == summary["requests"]
     # end-to-end business latency, from the parties' receipt feeds
     assert 0 < summary["declared_to_cleared_s"]["p50"] <= summary["clearance_s"]["p50"]
     assert summary["clearance_s"]["count"] == summary["clean_lists_released"]
