@@ -21,24 +21,32 @@ def accepted(url: str) -> float:
                if line.startswith("ceb_platform_intake_messages_total") and 'outcome="accepted"' in line)
 
 
-def test_a_stall_shows_in_corrected_latency_not_in_raw(tmp_path):
+def run_with_fault(tmp_path: Path, scenario: str, fault: dict, after_accepted: int) -> tuple[int, dict]:
+    """Run a scenario against a mock and inject `fault` once it has accepted that many messages;
+    the run's exit status and summary."""
     mock = start_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--admin-token", ADMIN_TOKEN))
     out = tmp_path / "run"
     try:
-        run = subprocess.Popen([sys.executable, "-m", "peakload", "run", str(DATA / "stall.yaml"),
+        run = subprocess.Popen([sys.executable, "-m", "peakload", "run", str(DATA / scenario),
                                 "--target", mock.url, "--out", str(out)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 60
-        while accepted(mock.url) < 200 and time.monotonic() < deadline:  # about 2.5 s into the run
+        while accepted(mock.url) < after_accepted and time.monotonic() < deadline:
             time.sleep(0.02)
-        stall = httpx.post(f"{mock.url}/admin/faults", json={"kind": "stall", "duration_s": 2.5},
-                           headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-        assert stall.status_code == 201
+        injected = httpx.post(f"{mock.url}/admin/faults", json=fault,
+                              headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert injected.status_code == 201
         output, _ = run.communicate(timeout=120)
     finally:
         mock.stop()
-    assert run.returncode == 0, output
-    summary = json.loads((out / "summary.json").read_text())
+    assert (out / "summary.json").exists(), output
+    return run.returncode, json.loads((out / "summary.json").read_text())
+
+
+def test_a_stall_shows_in_corrected_latency_not_in_raw(tmp_path):
+    # About 2.5 s into the run the mock freezes for 2.5 s.
+    status, summary = run_with_fault(tmp_path, "stall.yaml", {"kind": "stall", "duration_s": 2.5}, 200)
+    assert status == 0
     assert summary["latency_ms"]["p99"] >= 2000, summary["latency_ms"]
     assert summary["raw_latency_ms"]["p99"] < 1000, summary["raw_latency_ms"]
     assert summary["late_arrivals"] > 0
@@ -54,23 +62,10 @@ def test_a_saturated_generator_makes_the_run_invalid(tmp_path):
 
 
 def test_a_stop_loss_gate_ends_the_run_and_says_which_and_when(tmp_path):
-    mock = start_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--admin-token", ADMIN_TOKEN))
-    out = tmp_path / "run"
-    try:
-        run = subprocess.Popen([sys.executable, "-m", "peakload", "run", str(DATA / "stoploss.yaml"),
-                                "--target", mock.url, "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while accepted(mock.url) < 300 and time.monotonic() < deadline:  # a few seconds in
-            time.sleep(0.02)
-        fault = httpx.post(f"{mock.url}/admin/faults", json={"kind": "error", "ratio": 0.5, "duration_s": 60},
-                           headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-        assert fault.status_code == 201
-        output, _ = run.communicate(timeout=120)
-    finally:
-        mock.stop()
-    assert run.returncode == 1, output
-    summary = json.loads((out / "summary.json").read_text())
+    # A few seconds in, half of all requests start to fail.
+    status, summary = run_with_fault(tmp_path, "stoploss.yaml",
+                                     {"kind": "error", "ratio": 0.5, "duration_s": 60}, 300)
+    assert status == 1
     assert summary["verdict"] == "fail"
     assert summary["reasons"][0].startswith("stop-loss: error_ratio < 0.05 over 3 s broke at")
     assert summary["duration_s"] < 20  # of the 30 s planned
