@@ -19,6 +19,7 @@ from locustfiles.results import (
     new_window_histogram,
 )
 from locustfiles.schedule import SendJob
+from scenarios.windows import LatencyStep
 
 _ERROR_SAMPLES = 20
 
@@ -97,6 +98,12 @@ class Recorder:
                                     job.intended_s)
         else:
             self.receipts.document_sent(job.document_guid)
+
+    def latency_steps(self, until_s: int) -> list[LatencyStep]:
+        """Corrected percentiles of the timeline steps that ended by `until_s`."""
+        step = self.timeline_step_s
+        return [LatencyStep(w * step, *(corrected.get_value_at_percentile(q) / 1000 for q in (50, 95, 99)))
+                for w, (corrected, _) in sorted(self.timeline.items()) if (w + 1) * step <= until_s]
 
     def results(self, *, scenario: str, target: str, started_at: float, load_duration_s: float,
                 cpu_percent: float, aborted: str | None, worker_index: int = 0,

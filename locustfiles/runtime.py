@@ -167,7 +167,8 @@ class GeneratorRuntime:
             counts = PerSecond(per_second(recorder.intended_per_second, now),
                                per_second(recorder.sent_per_second, now),
                                per_second(recorder.failed_per_second, now),
-                               per_second(recorder.throttled_per_second, now))
+                               per_second(recorder.throttled_per_second, now),
+                               recorder.latency_steps(until_s=now))
             for gate in gates:
                 width = round(gate.window_s)
                 if now < width:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from reports.summary import GateResult, RunSummary, Verdict
 from scenarios.model import Gate, GateMetric, Scenario
-from scenarios.windows import PerSecond, first_breach, worst_window
+from scenarios.windows import LatencyStep, PerSecond, first_breach, worst_window
 
 UNREACHABLE_RATIO = 0.5
 SATURATED_CPU_PERCENT = 90.0  # of the one core a generator process runs on
@@ -56,7 +56,9 @@ def metric_value(summary: RunSummary, gate: Gate) -> float | None:
 def per_second_counts(summary: RunSummary) -> PerSecond:
     """The summary's per-second counts, for windowed gates."""
     t = summary.timeline
-    return PerSecond(t.intended_per_s, t.sent_per_s, t.failed_per_s, t.throttled_per_s)
+    steps = [LatencyStep(start, p50, p95, p99) for start, p50, p95, p99 in zip(
+        t.window_starts_s, t.latency_p50_ms, t.latency_p95_ms, t.latency_p99_ms)]
+    return PerSecond(t.intended_per_s, t.sent_per_s, t.failed_per_s, t.throttled_per_s, steps)
 
 
 def evaluate_gates(summary: RunSummary, gates: Sequence[Gate]) -> list[GateResult]:

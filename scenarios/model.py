@@ -245,7 +245,8 @@ class Comparison(str, Enum):
 
 
 WINDOWED_METRICS = frozenset({GateMetric.ERROR_RATIO, GateMetric.THROTTLED_RATIO,
-                              GateMetric.ACHIEVED_RATIO})
+                              GateMetric.ACHIEVED_RATIO, GateMetric.LATENCY_P50_MS,
+                              GateMetric.LATENCY_P95_MS, GateMetric.LATENCY_P99_MS})
 _COMPARE = {Comparison.LT: operator.lt, Comparison.LE: operator.le,
             Comparison.GT: operator.gt, Comparison.GE: operator.ge}
 
@@ -254,7 +255,8 @@ class Gate(_Model):
     """A requirement on the run's results: `metric op threshold` must hold.
 
     With `window`, it must hold in every sliding window of that length (error, 429 and achieved
-    ratios); with `stop_loss` too, the generator aborts the run as soon as a window breaks it.
+    ratios; latency percentiles, judged by the worst latency step of the run's timeline inside
+    the window); with `stop_loss` too, the generator stops the run as soon as a window breaks it.
     """
 
     metric: GateMetric

@@ -15,13 +15,28 @@ MIN_REQUESTS = 20
 
 
 @dataclass(frozen=True, slots=True)
+class LatencyStep:
+    """Corrected latency percentiles (ms) of the requests sent in one step of the timeline."""
+
+    start_s: int
+    p50: float
+    p95: float
+    p99: float
+
+
+_PERCENTILE = {GateMetric.LATENCY_P50_MS: "p50", GateMetric.LATENCY_P95_MS: "p95",
+               GateMetric.LATENCY_P99_MS: "p99"}
+
+
+@dataclass(frozen=True, slots=True)
 class PerSecond:
-    """Counts per second of the run (index = second)."""
+    """Counts per second of the run (index = second), and the timeline's latency steps."""
 
     intended: Sequence[int]
     sent: Sequence[int]
     failed: Sequence[int]
     throttled: Sequence[int]
+    latency: Sequence[LatencyStep] = ()
 
 
 def _total(series: Sequence[int], start: int, end: int) -> int:
@@ -29,7 +44,12 @@ def _total(series: Sequence[int], start: int, end: int) -> int:
 
 
 def window_value(metric: GateMetric, counts: PerSecond, start: int, end: int) -> float | None:
-    """The metric over seconds [start, end), or None when the window has too few requests."""
+    """The metric over seconds [start, end), or None when the window has too few requests.
+    A latency percentile is the worst of the timeline steps that start inside the window."""
+    if metric in _PERCENTILE:
+        values = [getattr(step, _PERCENTILE[metric]) for step in counts.latency
+                  if start <= step.start_s < end]
+        return max(values) if values else None
     sent = _total(counts.sent, start, end)
     if metric is GateMetric.ACHIEVED_RATIO:
         due = _total(counts.intended, start, end)

@@ -2,7 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from scenarios.model import Gate, GateMetric
-from scenarios.windows import PerSecond, first_breach, window_value, worst_window
+from scenarios.windows import LatencyStep, PerSecond, first_breach, window_value, worst_window
 
 
 def counts(failed: list[int], sent: int = 50) -> PerSecond:
@@ -33,9 +33,18 @@ def test_first_breach_finds_the_earliest_failing_window():
 
 @pytest.mark.parametrize("bad,message", [
     ({"stop_loss": True}, "stop_loss needs a window"),
-    ({"metric": "latency_p99_ms", "window": "10s"}, "a window applies to"),
+    ({"metric": "dropped_arrivals", "window": "10s"}, "a window applies to"),
     ({"window": "10s", "message_type": "CEB311"}, "covers every message type"),
 ])
 def test_windowed_gate_validation(bad, message):
     with pytest.raises(ValidationError, match=message):
         gate(**bad)
+
+
+def test_a_latency_window_is_judged_by_its_worst_step():
+    steps = [LatencyStep(0, 3, 5, 8), LatencyStep(1, 3, 6, 9), LatencyStep(2, 40, 300, 900), LatencyStep(3, 3, 5, 8)]
+    c = PerSecond([50] * 4, [50] * 4, [0] * 4, [0] * 4, steps)
+    latency_gate = Gate.model_validate({"metric": "latency_p99_ms", "op": "<", "threshold": 500, "window": "2s"})
+    assert window_value(GateMetric.LATENCY_P99_MS, c, 0, 2) == 9
+    assert first_breach(latency_gate, c) == first_breach(latency_gate, c, until_s=3)
+    assert first_breach(latency_gate, c).end_s == 3 and worst_window(latency_gate, c) == 900
