@@ -18,6 +18,7 @@ from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from locustfiles.exporter import serve_metrics
 from locustfiles.results import RunResults
 from locustfiles.runtime import GeneratorRuntime
 from scenarios.loader import load
@@ -42,6 +43,8 @@ def _arguments(parser) -> None:
                         help="peakload scenario file or library name")
     parser.add_argument("--results-file", type=str, default="results.json",
                         help="where to write the run's measurements (JSON)")
+    parser.add_argument("--metrics-port", type=int, default=0,
+                        help="serve Prometheus metrics on 127.0.0.1:PORT (workers: PORT+1+index)")
     parser.add_argument("--progress-file", type=str, default="",
                         help="where to write progress every second (JSON; workers add -w<index>)")
 
@@ -82,6 +85,9 @@ def _start(environment: Environment, **_kwargs) -> None:
     else:
         _Run.runtime = GeneratorRuntime(environment, scenario, progress_path=progress)
     _Run.deadline_s = _Run.runtime.deadline_s
+    if options.metrics_port:
+        offset = runner.worker_index + 1 if isinstance(runner, WorkerRunner) else 0
+        serve_metrics(_Run.runtime, options.metrics_port + offset)
 
 
 @events.spawning_complete.add_listener

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 
 from hdrh.histogram import HdrHistogram
@@ -9,6 +10,7 @@ from hdrh.histogram import HdrHistogram
 from ceb.types import MessageType
 from locustfiles.receipt_tracker import ReceiptTracker
 from locustfiles.results import (
+    LATENCY_BUCKETS_S,
     TIMELINE_HIGHEST_US,
     LatencyWindow,
     MessageTypeRecord,
@@ -44,6 +46,9 @@ class Recorder:
         self.failed_per_second: Counter[int] = Counter()  # ... of which failed (any non-2xx)
         self.throttled_per_second: Counter[int] = Counter()  # ... of which answered 429
         self.receipts = ReceiptTracker()
+        # Corrected latency in Prometheus buckets, kept as requests finish so a scrape only reads.
+        self.latency_buckets: dict[MessageType, list[int]] = {}
+        self.latency_sum_s: dict[MessageType, float] = {}
 
     def planned(self, job: SendJob, lag_s: float) -> None:
         """The dispatcher released `job`, `lag_s` after its intended time."""
@@ -80,6 +85,11 @@ class Recorder:
         raw_us = max(1, int((done_s - sent_s) * 1e6))
         record.corrected.record_value(corrected_us)
         record.raw.record_value(raw_us)
+        buckets = self.latency_buckets.get(job.message_type)
+        if buckets is None:
+            buckets = self.latency_buckets[job.message_type] = [0] * (len(LATENCY_BUCKETS_S) + 1)
+        buckets[bisect.bisect_left(LATENCY_BUCKETS_S, corrected_us / 1e6)] += 1
+        self.latency_sum_s[job.message_type] = self.latency_sum_s.get(job.message_type, 0.0) + corrected_us / 1e6
         window = self.timeline.get(int(sent_s) // self.timeline_step_s)
         if window is None:
             window = self.timeline[int(sent_s) // self.timeline_step_s] = (

@@ -20,6 +20,7 @@ HIGHEST_US = 3_600_000_000  # one hour
 SIGNIFICANT_DIGITS = 3
 
 
+LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)  # exported
 TIMELINE_HIGHEST_US = 60_000_000  # timeline windows clamp at one minute, at 2 digits: small
 
 

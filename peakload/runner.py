@@ -46,6 +46,7 @@ class RunRequest:
     out_dir: Path
     processes: int = 1  # generator processes on this machine (Locust's --processes)
     expect_workers: int = 0  # > 0: be Locust's master and wait for this many remote workers
+    metrics_port: int = 0  # > 0: the generator serves Prometheus metrics there (workers: +1+index)
 
 
 def orders_intended(scenario: Scenario) -> int:
@@ -97,6 +98,8 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
         command += ["--processes", str(request.processes)]
     if request.expect_workers:
         command += ["--master", "--expect-workers", str(request.expect_workers)]
+    if request.metrics_port:
+        command += ["--metrics-port", str(request.metrics_port)]
     env = locust_environment()
     timeout = locust_deadline_s(request.scenario)
     deadline = time.monotonic() + timeout

@@ -33,6 +33,9 @@ def run(
         help="Be Locust's master and wait for this many `peakload worker` processes from other hosts.",
         min=0)] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only the verdict line (for CI logs).")] = False,
+    metrics_port: Annotated[int, typer.Option(
+        help="Serve the generator's Prometheus metrics on 127.0.0.1:PORT (workers: PORT+1+index).",
+        min=0, max=65535)] = 0,
 ) -> None:
     """Run a scenario and judge it: exit 0 pass, 1 a gate failed, 2 invalid run, 64 bad usage."""
     console = Console(stderr=True)
@@ -44,7 +47,7 @@ def run(
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
-    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers)
+    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port)
     try:
         if quiet:
             summary = run_scenario(request)
