@@ -58,6 +58,7 @@ def run(
                           highlight=False)
             with Live(progress_table(loaded, []), console=console, refresh_per_second=2) as live:
                 summary = run_scenario(request, lambda parts: live.update(progress_table(loaded, parts)))
+            console.line()
     except RunInvalid as exc:
         console.print(f"verdict: invalid — {exc}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from None
