@@ -7,7 +7,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from peakload.commands import baseline, capacity, mock, report, run, scenarios, worker
+from peakload.commands import baseline, capacity, mock, oncall, report, run, scenarios, worker
 from peakload.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.command("worker")(worker.worker)
 app.command("report")(report.report)
 app.command("gate")(baseline.gate)
 app.command("capacity")(capacity.capacity)
+app.command("oncall")(oncall.oncall)
 app.add_typer(baseline.app, name="baseline")
 app.add_typer(scenarios.app, name="scenarios")
 

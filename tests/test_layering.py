@@ -19,6 +19,8 @@ print(','.join(bad))
     ("scenarios.loader", {"locust", "gevent", "locustfiles", "mock_platform", "reports", "peakload"}),
     ("reports.gates", {"locust", "gevent", "mock_platform", "peakload"}),
     ("locustfiles.schedule", {"locust", "gevent", "mock_platform", "reports", "peakload"}),
+    ("monitoring.oncall.app", {"locust", "gevent", "locustfiles", "mock_platform", "peakload"}),
+    ("monitoring.catalog", {"locust", "gevent", "locustfiles", "mock_platform", "reports", "peakload"}),
 ])
 def test_module_does_not_import_against_the_flow(module, forbidden):
     done = subprocess.run([sys.executable, "-c", CHECK.format(module=module, forbidden=forbidden)],
