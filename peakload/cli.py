@@ -7,7 +7,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from peakload.commands import baseline, capacity, mock, oncall, report, run, scenarios, worker
+from peakload.commands import baseline, capacity, mock, oncall, report, run, scenarios, stack, worker
 from peakload.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.command("gate")(baseline.gate)
 app.command("capacity")(capacity.capacity)
 app.command("oncall")(oncall.oncall)
 app.add_typer(baseline.app, name="baseline")
+app.add_typer(stack.app, name="stack")
 app.add_typer(scenarios.app, name="scenarios")
 
 
