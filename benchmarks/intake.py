@@ -66,7 +66,7 @@ def server(command: list[str], port_file: Path) -> Iterator[tuple[int, psutil.Pr
         process.wait(timeout=30)
 
 
-def measured(label: str, result: LoadResult, server_process: psutil.Process) -> None:
+def measured(label: str, result: LoadResult) -> None:
     statuses = ", ".join(f"{s}: {n}" for s, n in sorted(result.statuses.items()))
     print(f"{label}: {result.ok_per_s:,.0f} ok/s over {result.seconds:.1f} s "
           f"(p50 {result.percentile_ms(0.5):.1f} ms, p99 {result.percentile_ms(0.99):.1f} ms; {statuses})")
@@ -91,7 +91,7 @@ def main() -> None:
             process.cpu_percent()
             hello = asyncio.run(closed_loop(port, bodies, args.connections, args.seconds, repeat=True))
             cpu = process.cpu_percent()
-            measured("hello (same stack, trivial POST)", hello, process)
+            measured("hello (same stack, trivial POST)", hello)
             print(f"  server CPU {cpu:.0f}% of one core")
         intake_port_file = folder / "mock.port"
         mock = [sys.executable, "-m", "peakload", "mock", "--port", "0", "--port-file",
@@ -101,11 +101,11 @@ def main() -> None:
             half = len(bodies) // 2
             intake = asyncio.run(closed_loop(port, bodies[:half], args.connections, args.seconds))
             cpu = process.cpu_percent()
-            measured("intake (durable 202, SQLite)", intake, process)
+            measured("intake (durable 202, SQLite)", intake)
             print(f"  server CPU {cpu:.0f}% of one core")
             rate = 0.8 * intake.ok_per_s
             at_80 = asyncio.run(open_loop(port, bodies[half:], rate, args.connections, args.seconds))
-            measured(f"intake at 80% ({rate:,.0f}/s, open loop)", at_80, process)
+            measured(f"intake at 80% ({rate:,.0f}/s, open loop)", at_80)
     x, y = intake.ok_per_s, hello.ok_per_s
     print(f"p99_at_80pct_ms={at_80.percentile_ms(0.99):.1f}")
     print(f"intake_msgs_per_s={x:.0f} hello_req_per_s={y:.0f} ratio={x / y:.3f}")

@@ -56,7 +56,6 @@ LAYOUTS: dict[MessageType, DocumentLayout] = {
         InventoryList, "Inventory", "InventoryHead", "InventoryList", InventoryItem),
 }
 DECLARATION_TYPES = frozenset(LAYOUTS)
-_DOCUMENT_TYPES = {layout.document_class: mt for mt, layout in LAYOUTS.items()}
 
 
 def camel(name: str) -> str:
@@ -324,7 +323,3 @@ def wrap_envelope(message_xml: bytes, message_type: MessageType, sender_id: str,
     etree.SubElement(root, dxp + "Data").text = base64.b64encode(message_xml).decode("ascii")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
-
-def document_type(document: Document) -> MessageType:
-    """The message type that carries a document."""
-    return _DOCUMENT_TYPES[type(document)]

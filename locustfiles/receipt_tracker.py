@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from ceb.types import ReturnStatus
 from locustfiles.results import new_histogram
 
-_FINAL = {int(ReturnStatus.REJECTED), int(ReturnStatus.RELEASED), int(ReturnStatus.CLOSED),
-          int(ReturnStatus.RETURNED_ABROAD)}
+_FINAL_STATUSES = frozenset(int(s) for s in ReturnStatus if s.is_final_for_inventory)
 
 
 @dataclass(slots=True)
@@ -88,7 +87,8 @@ class ReceiptTracker:
     @property
     def outstanding(self) -> int:
         """Lists sent that have no final status yet."""
-        return sum(1 for s in self._lists.values() if s.status not in _FINAL)
+        return sum(1 for s in self._lists.values()
+                   if s.status not in _FINAL_STATUSES)
 
     @property
     def clean_lists_sent(self) -> int:

@@ -60,13 +60,12 @@ class GeneratorRuntime:
         self._greenlets: list[gevent.Greenlet] = []
         self._process = psutil.Process()
         self._load_cpu_percent: float | None = None
-        self.deadline_s = self.deadline_for(scenario)
+        self.deadline_s = scenario.deadline_s(_DEADLINE_SLACK_S)
 
     @staticmethod
     def deadline_for(scenario: Scenario) -> float:
-        """Seconds after which a run of `scenario` is stopped whatever it is doing."""
-        return (scenario.clock.run_duration_s + _max_wave_s(scenario) + scenario.generator.drain_s
-                + _DEADLINE_SLACK_S)
+        """Seconds after which a generator process stops its share of `scenario`."""
+        return scenario.deadline_s(_DEADLINE_SLACK_S)
 
     def now(self) -> float:
         """Seconds since the run started."""
@@ -228,8 +227,3 @@ class GeneratorRuntime:
             cpu_percent=self.cpu_percent(), aborted=self.aborted, stopped_by=self.stopped_by,
             worker_index=self.worker_index, worker_count=self.worker_count)
 
-
-def _max_wave_s(scenario: Scenario) -> float:
-    waves = scenario.waves
-    return max(d.upper_bound_s for d in (waves.payment, waves.waybill, waves.inventory_list)) \
-        / scenario.clock.compression

@@ -341,6 +341,17 @@ class Scenario(_Model):
         return compile_curve([_PlacedSegment(segment) for segment in self.curve])
 
     @property
+    def longest_wave_s(self) -> float:
+        """Wall seconds the last downstream document may trail its order (compressed)."""
+        waves = self.waves
+        return max(d.upper_bound_s for d in (waves.payment, waves.waybill, waves.inventory_list)) \
+            / self.clock.compression
+
+    def deadline_s(self, slack_s: float) -> float:
+        """Wall seconds after which a replay of this scenario is stopped, whatever it is doing."""
+        return self.clock.run_duration_s + self.longest_wave_s + self.generator.drain_s + slack_s
+
+    @property
     def baseline_rate(self) -> float:
         """The baseline volume as orders per second."""
         return self.baseline_orders_per_day / 86400

@@ -4,7 +4,6 @@ nobody acknowledges within the target, resolved."""
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 
