@@ -22,9 +22,13 @@ def test_capacity_search_brackets_a_mock_of_300_messages_a_second(tmp_path):
         mock.stop()
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads((tmp_path / "out" / "capacity.json").read_text())
-    assert [s["orders_per_s"] for s in result["steps"]] == [20, 40, 60, 70, 80]
-    assert 50 <= result["capacity_orders_per_s"] < result["lowest_failing_orders_per_s"] <= 80
+    steps = {s["orders_per_s"]: s for s in result["steps"]}
+    # Far below the mock's size every probe passes; above it (80 > 75) it sheds load. Near the
+    # limit a busy machine may fail a probe early, so the bracket is asserted, not each probe.
+    assert steps[20]["passed"] and steps[40]["passed"] and not steps[80]["passed"]
+    assert "throttled_ratio" in " ".join(steps[80]["reasons"])
+    assert 40 <= result["capacity_orders_per_s"] < result["lowest_failing_orders_per_s"] <= 80
+    assert result["capacity_orders_per_s"] <= 75  # never above what the mock can take
     assert result["headroom"] == round(result["capacity_orders_per_s"] / 40, 3)
-    failed = [s for s in result["steps"] if not s["passed"]]
-    assert failed and all("throttled_ratio" in " ".join(s["reasons"]) for s in failed)
+    assert len(result["steps"]) == 5
     assert (tmp_path / "out" / "capacity.png").read_bytes()[:4] == b"\x89PNG"
