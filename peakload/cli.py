@@ -7,7 +7,8 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from peakload.commands import baseline, capacity, mock, oncall, report, run, scenarios, stack, worker
+from peakload.commands import (baseline, capacity, grafana, mock, oncall, report, run, scenarios, stack,
+                               worker)
 from peakload.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.command("capacity")(capacity.capacity)
 app.command("oncall")(oncall.oncall)
 app.add_typer(baseline.app, name="baseline")
 app.add_typer(stack.app, name="stack")
+app.add_typer(grafana.app, name="grafana")
 app.add_typer(scenarios.app, name="scenarios")
 
 

@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     INVALID = 2  # the run cannot be trusted: generator saturated, target unreachable, cut short
     INCONCLUSIVE = 3  # `peakload gate`: too noisy to tell a regression from none
     USAGE = 64  # bad usage or configuration (EX_USAGE)
+    UNAVAILABLE = 69  # a service peakload drives (Grafana, the monitoring stack) failed (EX_UNAVAILABLE)
 
     @classmethod
     def of(cls, verdict: Verdict) -> ExitCode:

@@ -21,7 +21,8 @@ RUNBOOKS = ROOT / "monitoring" / "runbooks"
 SECTIONS = ("## What it means", "## Impact", "## First five minutes", "## Diagnosis queries",
             "## Mitigation", "## Escalation", "## Response targets")
 PROMQL_WORDS = {"sum", "by", "rate", "max", "min", "and", "or", "le", "histogram_quantile", "up",
-                "outcome", "job", "instance", "message_type", "return_status", "kind", "without"}
+                "outcome", "job", "instance", "message_type", "return_status", "kind", "without",
+                "vector"}
 
 
 def promtool(*args: str) -> subprocess.CompletedProcess:

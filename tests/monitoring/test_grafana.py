@@ -1,0 +1,168 @@
+"""Grafana as code: the dashboards' queries parse and use only known metrics, every panel answers
+from a live Prometheus fed by a real run, and `peakload grafana push` is idempotent."""
+
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import yaml
+
+from monitoring.grafana.dashboards import ALERT_THRESHOLDS, all_dashboards, as_json, panel_queries
+from monitoring.grafana.panels import DATASOURCE_UID
+from peakload.embedded_mock import start_mock
+from tests.monitoring.grafana_api import grafana_api
+from tests.monitoring.test_prometheus import SERIES, alerts, names_in, promtool, recorded
+
+PROMETHEUS_BUILTINS = {"up", "ALERTS", "alertstate"}
+MAY_BE_EMPTY = {'ALERTS{alertstate="firing"}'}  # nothing fires in a healthy run
+
+
+def queries() -> list[tuple[str, str, str]]:
+    return [(model["uid"], title, expr) for model in map(as_json, all_dashboards())
+            for title, expr in panel_queries(model)]
+
+
+def with_rate_interval(expr: str, interval: str) -> str:
+    return expr.replace("$__rate_interval", interval)
+
+
+def test_the_three_dashboards_have_distinct_uids_and_panels_with_queries():
+    models = [as_json(d) for d in all_dashboards()]
+    assert {m["uid"] for m in models} == {"peakload-platform", "peakload-run", "peakload-oncall"}
+    for model in models:
+        assert model["templating"]["list"][0]["current"]["value"] == DATASOURCE_UID
+        panels = [p for p in model["panels"] if p["type"] != "row"]
+        assert panels and all(p.get("targets") for p in panels), model["uid"]
+
+
+def test_every_panel_query_uses_only_catalogued_or_recorded_metrics():
+    known = SERIES | recorded() | PROMETHEUS_BUILTINS
+    for uid, title, expr in queries():
+        unknown = names_in(with_rate_interval(expr, "1m").replace("$", "")) - known
+        assert not unknown, f"{uid} / {title}: {expr} uses {unknown}"
+
+
+def test_every_panel_query_parses(tmp_path):
+    rules = {"groups": [{"name": "dashboards", "rules": [
+        {"record": f"dashboard:query_{i}", "expr": with_rate_interval(expr, "1m")}
+        for i, (_, _, expr) in enumerate(queries())]}]}
+    (tmp_path / "dashboards.yml").write_text(yaml.safe_dump(rules))
+    done = promtool("check", "rules", str(tmp_path / "dashboards.yml"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_thresholds_drawn_are_the_alerts_thresholds():
+    exprs = {rule["expr"].strip() for rule in alerts()}
+    for record, threshold in ALERT_THRESHOLDS.items():
+        assert f"{record} > {threshold:g}" in exprs, record
+
+
+def test_push_creates_then_changes_nothing_then_repairs_drift(tmp_path):
+    token = "glsa_test_secret_token"
+    with grafana_api(token) as (url, grafana):
+        env = {**os.environ, "GRAFANA_TOKEN": token}
+
+        def push(*extra: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "peakload", "grafana", "push", "--url", url, *extra],
+                                  capture_output=True, text=True, env=env, timeout=60)
+
+        first = push()
+        assert first.returncode == 0, first.stderr
+        assert "folder: created" in first.stdout and first.stdout.count(": created") == 5
+        assert set(grafana.dashboards) == {"peakload-platform", "peakload-run", "peakload-oncall"}
+        assert all(d["meta"]["folderUid"] == "peakload" for d in grafana.dashboards.values())
+        assert grafana.datasources[DATASOURCE_UID]["url"] == "http://127.0.0.1:9090"
+        writes = len(grafana.writes)
+
+        again = push()
+        assert again.returncode == 0 and again.stdout.count(": unchanged") == 5, again.stdout
+        assert len(grafana.writes) == writes  # idempotent: the second push wrote nothing
+
+        grafana.dashboards["peakload-run"]["dashboard"]["title"] = "edited by hand"
+        moved = push("--prometheus-url", "http://prometheus.internal:9090")
+        assert "data source: updated" in moved.stdout and "peakload-run: updated" in moved.stdout
+        assert grafana.dashboards["peakload-run"]["dashboard"]["title"] == "peakload load-test run"
+        assert grafana.datasources[DATASOURCE_UID]["url"] == "http://prometheus.internal:9090"
+        for done in (first, again, moved):
+            assert token not in done.stdout + done.stderr
+
+        env["GRAFANA_TOKEN"] = "wrong-" + token
+        refused = push()
+        assert refused.returncode == 69 and "401" in refused.stderr
+        assert token not in refused.stdout + refused.stderr
+
+
+def test_push_without_a_token_is_a_usage_error():
+    env = {k: v for k, v in os.environ.items() if k != "GRAFANA_TOKEN"}
+    done = subprocess.run([sys.executable, "-m", "peakload", "grafana", "push", "--url", "http://127.0.0.1:1"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 64 and "GRAFANA_TOKEN" in done.stderr
+
+
+def test_export_writes_one_json_file_per_dashboard(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "peakload", "grafana", "export", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    files = sorted(p.name for p in tmp_path.glob("*.json"))
+    assert files == ["peakload-oncall.json", "peakload-platform.json", "peakload-run.json"]
+    assert json.loads((tmp_path / "peakload-run.json").read_text())["title"] == "peakload load-test run"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def peakload(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "peakload", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_every_panel_answers_from_a_live_prometheus_fed_by_a_real_run(tmp_path):
+    if not shutil.which("prometheus") or not (shutil.which("alertmanager") or shutil.which("prometheus-alertmanager")):
+        pytest.skip("Prometheus and Alertmanager are not installed (.ci/run installs Debian's packages)")
+    # A capacity, so the utilisation panels have a denominator; compression 5 scrapes every second.
+    mock = start_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--capacity", "3000"))
+    metrics_port = free_port()
+    state = tmp_path / "stack"
+    started = peakload("stack", "up", "--state", str(state), "--platform", mock.url.removeprefix("http://"),
+                       "--generator", f"127.0.0.1:{metrics_port}", "--compression", "5")
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        begin = time.time()
+        run = peakload("run", "ci", "--target", mock.url, "--out", str(tmp_path / "run"),
+                       "--metrics-port", str(metrics_port), "--quiet")
+        assert run.returncode == 0, run.stdout + run.stderr
+        end = time.time() + 3  # one more scrape and evaluation after the run
+        deadline = end + 30
+        while time.time() < end or not _has_data("peakload:achieved:ratio", begin, time.time()):
+            assert time.time() < deadline, "Prometheus never saw the generator"
+            time.sleep(0.5)
+        empty = []
+        for uid, title, expr in queries():
+            answer = _query_range(with_rate_interval(expr, "4s"), begin, time.time())
+            assert answer["status"] == "success", f"{uid} / {title}: {answer}"
+            values = [float(v) for series in answer["data"]["result"] for _, v in series["values"]]
+            if not any(math.isfinite(v) for v in values) and expr not in MAY_BE_EMPTY:
+                empty.append(f"{uid} / {title}: {expr}")
+        assert not empty, "panels without data after a real run:\n" + "\n".join(empty)
+    finally:
+        peakload("stack", "down", "--state", str(state))
+        mock.stop()
+
+
+def _query_range(expr: str, start: float, end: float) -> dict:
+    return httpx.get("http://127.0.0.1:9090/api/v1/query_range",
+                     params={"query": expr, "start": start, "end": end, "step": "1"}, timeout=10).json()
+
+
+def _has_data(expr: str, start: float, end: float) -> bool:
+    return bool(_query_range(expr, start, end).get("data", {}).get("result"))
