@@ -143,8 +143,9 @@ def create_app(settings: Settings) -> Starlette:
             await state.writer.close()
 
     faults = FaultBook(seed=settings.seed)
+    platform_metrics = build_metrics()
     app = Starlette(
-        middleware=[Middleware(FaultInjectionMiddleware, faults=faults)],
+        middleware=[Middleware(FaultInjectionMiddleware, faults=faults, metrics=platform_metrics)],
         routes=[
             Route("/ceb/messages", post_message, methods=["POST"]),
             Route("/ceb/receipts", get_receipts, methods=["GET"]),
@@ -162,7 +163,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.faults = faults
     app.state.admission = Admission(settings.capacity_msgs_per_s, settings.queue_limit,
                                     faults.capacity_cap)
-    app.state.metrics = build_metrics()
+    app.state.metrics = platform_metrics
     app.state.store = Store(backend_for(settings.database, settings.sqlite_synchronous))
     app.state.writer = GroupCommitWriter(app.state.store, app.state.metrics, settings.commit_batch_max,
                                          faults.storage_delay_s)

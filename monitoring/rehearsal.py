@@ -40,6 +40,8 @@ def scale_duration(text: str, compression: float) -> str:
 
 def scale_ranges(promql: str, compression: float) -> str:
     """Every range selector (`[5m]`) of an expression divided by the compression factor."""
+    if compression == 1:
+        return promql
     def scaled(match: re.Match) -> str:
         inner = match.group(0)[1:-1]
         window, _, step = inner.partition(":")

@@ -7,8 +7,8 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from peakload.commands import (baseline, capacity, grafana, mock, oncall, report, run, scenarios, stack,
-                               worker)
+from peakload.commands import (baseline, capacity, drill, grafana, mock, oncall, report, run, scenarios,
+                               stack, worker)
 from peakload.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.command("report")(report.report)
 app.command("gate")(baseline.gate)
 app.command("capacity")(capacity.capacity)
 app.command("oncall")(oncall.oncall)
+app.command("drill")(drill.drill)
 app.add_typer(baseline.app, name="baseline")
 app.add_typer(stack.app, name="stack")
 app.add_typer(grafana.app, name="grafana")

@@ -58,15 +58,17 @@ def _wait_ready(process: subprocess.Popen, port_file: Path, log: Path) -> str:
     raise MockStartError(f"the mock platform was not ready within {STARTUP_TIMEOUT_S:g} s; see {log}")
 
 
-def start_mock(database: str | Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> MockProcess:
-    """Start `peakload mock` on 127.0.0.1 with a free port (SQLite file or PostgreSQL URL)."""
+def start_mock(database: str | Path, log_path: Path, extra_args: tuple[str, ...] = (),
+               env: dict[str, str] | None = None) -> MockProcess:
+    """Start `peakload mock` on 127.0.0.1 with a free port (SQLite file or PostgreSQL URL);
+    `env` adds to the environment (e.g. PEAKLOAD_ADMIN_TOKEN, kept off the command line)."""
     with tempfile.TemporaryDirectory(prefix="peakload-mock-") as tmp:
         port_file = Path(tmp) / "port"
         command = [sys.executable, "-m", "peakload", "mock", "--host", "127.0.0.1", "--port", "0",
                    "--port-file", str(port_file), "--db", str(database), *extra_args]
         with open(log_path, "ab") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                       env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                       env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
         return MockProcess(process, _wait_ready(process, port_file, log_path))
 
 

@@ -10,13 +10,16 @@ from reports.summary import RunSummary, Verdict
 
 
 def render_junit(summary: RunSummary) -> bytes:
-    """One test suite per run: a test case per gate, and one for the run's validity."""
-    failures = sum(1 for g in summary.gates if not g.passed)
+    """One test suite per run: a test case per gate, one for the run's validity, and one for a
+    drill's detection."""
+    drill = summary.drill
+    failures = sum(1 for g in summary.gates if not g.passed) + (1 if drill and not drill.passed else 0)
     errors = 1 if summary.verdict is Verdict.INVALID else 0
-    suites = etree.Element("testsuites", name="peakload", tests=str(len(summary.gates) + 1),
+    tests = len(summary.gates) + 1 + (1 if drill else 0)
+    suites = etree.Element("testsuites", name="peakload", tests=str(tests),
                            failures=str(failures), errors=str(errors), time=f"{summary.duration_s:.3f}")
     suite = etree.SubElement(suites, "testsuite", name=f"peakload.{summary.scenario}",
-                             tests=str(len(summary.gates) + 1), failures=str(failures),
+                             tests=str(tests), failures=str(failures),
                              errors=str(errors), skipped="0", time=f"{summary.duration_s:.3f}")
     properties = etree.SubElement(suite, "properties")
     for name, value in (("target", summary.target), ("verdict", summary.verdict.value),
@@ -34,6 +37,13 @@ def render_junit(summary: RunSummary) -> bytes:
         if not gate.passed:
             etree.SubElement(case, "failure", message=f"value {gate.value} does not meet {gate.name}",
                              type="gate_failed").text = f"threshold {gate.threshold}, value {gate.value}"
+    if drill is not None:
+        case = etree.SubElement(suite, "testcase", classname=f"peakload.{summary.scenario}",
+                                name=f"drill {drill.fault} pages {drill.alert} within budget",
+                                time=f"{drill.paged_s or 0:.3f}")
+        if not drill.passed:
+            etree.SubElement(case, "failure", message=drill.verdict_reason,
+                             type="drill_failed").text = drill.verdict_reason
     return etree.tostring(suites, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

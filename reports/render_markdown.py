@@ -20,6 +20,12 @@ def render_markdown(summary: RunSummary) -> str:
     for name, m in summary.message_types.items():
         lat = m.latency_ms
         lines.append(f"| {name} | {m.requests} | {m.failures} | {lat.p50:.1f} | {lat.p95:.1f} | {lat.p99:.1f} |")
+    if (drill := summary.drill) is not None:
+        lines += ["", f"Drill `{drill.fault}` → `{drill.alert}` (budget {drill.budget_s / 60:g} min, "
+                  f"compressed {drill.compression:g}×):", "", "| step | after onset | in production |",
+                  "|---|---:|---:|"]
+        lines += [f"| {step} | {'—' if wall is None else f'{wall:.1f} s'} | "
+                  f"{'—' if wall is None else f'{drill.production_s(wall):.0f} s'} |" for step, wall in drill.steps()]
     lines += ["", "| gate | value | result |", "|---|---:|---|"]
     for gate in summary.gates:
         value = "—" if gate.value is None else f"{gate.value:g}"

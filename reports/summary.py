@@ -13,6 +13,7 @@ from hdrh.histogram import HdrHistogram
 from pydantic import BaseModel, ConfigDict, Field
 
 from locustfiles.results import RunResults, decode_histogram, new_histogram
+from reports.drill import DrillTimeline
 from reports.target_metrics import TargetMetrics
 
 
@@ -124,6 +125,7 @@ class RunSummary(BaseModel):
     workers: int
     timeline: Timeline = Timeline()
     target_metrics: TargetMetrics | None = None  # from the target's /metrics, when it has them
+    drill: DrillTimeline | None = None  # `peakload drill`: the incident's timeline
     gates: list[GateResult] = Field(default_factory=list)
     verdict: Verdict = Verdict.PASS
     reasons: list[str] = Field(default_factory=list)

@@ -57,10 +57,18 @@ def test_latency_fault_turns_on_shows_in_metrics_and_clears(admin, factory):
     assert response.status_code == 202 and took < 0.4
 
 
-def test_error_fault_answers_500(admin, factory):
+def injected(admin) -> float:
+    line = 'ceb_platform_intake_messages_total{message_type="unknown",outcome="injected_fault"}'
+    found = [row for row in admin.get("/metrics").text.splitlines() if row.startswith(line)]
+    return float(found[0].split()[-1]) if found else 0.0
+
+
+def test_error_fault_answers_500_and_counts_it_in_the_intake_metrics(admin, factory):
+    before = injected(admin)
     admin.post("/admin/faults", headers=AUTH, json={"kind": "error", "ratio": 1.0, "duration_s": 60})
     response, _ = post_order(admin, factory)
     assert response.status_code == 500 and response.json()["error"] == "injected_fault"
+    assert injected(admin) == before + 1  # alerts see the platform's own errors
 
 
 def test_capacity_cap_fault_paces_intake(admin, factory):

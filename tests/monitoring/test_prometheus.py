@@ -14,6 +14,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from monitoring.catalog import GENERATOR, PLATFORM, SERIES, Kind
+from monitoring.drills import detection_budget_s
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "monitoring" / "prometheus"
@@ -73,6 +74,7 @@ def test_every_alert_has_severity_text_and_a_complete_runbook():
         for section in SECTIONS:
             assert section in text, (rule["alert"], section)
         assert re.search(r"\| promotion window.*\|.*\|.*\|", text), rule["alert"]
+        assert detection_budget_s(rule["alert"]) > 0  # the drill's yardstick
 
 
 def test_rules_and_runbooks_use_only_catalogued_metrics():

@@ -1,0 +1,188 @@
+"""`peakload drill`: rehearse an incident end to end through the real monitoring stack.
+
+The drill starts the mock platform, Prometheus, Alertmanager and the on-call receiver (time
+compressed alike), replays the drill scenario for steady traffic, waits until Prometheus has a
+quiet baseline, injects the fault, and times the alert going pending and firing and the page
+reaching on-call; then it clears the fault and times the resolution. The timeline joins the run's
+summary, and the drill passes when the page came within the runbook's detection budget.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import yaml
+
+from monitoring.drills import DrillPlan, detection_budget_s
+from monitoring.rehearsal import ScrapeTargets
+from peakload.embedded_mock import start_mock
+from peakload.runner import RunRequest, run_scenario
+from peakload.stack import ONCALL_URL, PROMETHEUS_URL, StackConfig, down, up
+from peakload.target import Target
+from reports.drill import DrillTimeline
+from reports.outputs import write_outputs
+from reports.summary import RunSummary, Verdict
+from scenarios.loader import load
+
+_POLL_S = 0.25
+_BASELINE_S = 60.0  # production seconds of quiet traffic before the fault (compressed)
+_MIN_BASELINE_S = 8.0  # wall seconds: a few scrapes whatever the compression
+
+
+class DrillError(RuntimeError):
+    """The drill could not be carried out (stack, mock or Prometheus unavailable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DrillRequest:
+    """Which fault, at what time compression, with which background load, results where."""
+
+    plan: DrillPlan
+    scenario_path: Path
+    out_dir: Path
+    compression: float = 1.0
+    metrics_port: int = 9646
+
+
+def _drill_scenario(base: Path, length_s: float, out_dir: Path) -> Path:
+    """The background scenario stretched to the drill's length (its last segment holds on)."""
+    doc = yaml.safe_load(base.read_text(encoding="utf-8"))
+    head_s = sum(load(str(base)).curve[i].duration_s for i in range(len(doc["curve"]) - 1))
+    doc["clock"]["duration"] = f"{length_s:.0f}s"
+    doc["curve"][-1]["duration"] = f"{length_s - head_s:.0f}s"
+    path = out_dir / "drill-scenario.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    load(str(path))  # validate before anything starts
+    return path
+
+
+def _alert_state(alert: str) -> str | None:
+    """'pending', 'firing', or None, as Prometheus' own alerts API has it."""
+    alerts = httpx.get(f"{PROMETHEUS_URL}/api/v1/alerts", timeout=5).json()["data"]["alerts"]
+    states = {a["state"] for a in alerts if a["labels"].get("alertname") == alert}
+    return "firing" if "firing" in states else ("pending" if states else None)
+
+
+def _page(alert: str, since: float) -> dict | None:
+    pages = httpx.get(f"{ONCALL_URL}/pages", timeout=5).json()["pages"]
+    return next((p for p in pages if p["alertname"] == alert and p["pagedAt"] >= since), None)
+
+
+def _scraping(jobs: tuple[str, ...]) -> bool:
+    result = httpx.get(f"{PROMETHEUS_URL}/api/v1/query", params={"query": "up == 1"},
+                       timeout=5).json()["data"]["result"]
+    return set(jobs) <= {series["metric"]["job"] for series in result}
+
+
+def _wait_for(condition: Callable[[], bool], until: float, what: str) -> None:
+    while not condition():
+        if time.time() > until:
+            raise DrillError(f"timed out waiting for {what}")
+        time.sleep(_POLL_S)
+
+
+class _Timeline:
+    """Polls Prometheus and the on-call receiver and notes the first time of each step."""
+
+    def __init__(self, plan: DrillPlan, onset: float) -> None:
+        self.plan, self.onset = plan, onset
+        self.steps: dict[str, float] = {}
+
+    def note(self, step: str, at: float | None = None) -> None:
+        self.steps.setdefault(step, (at if at is not None else time.time()) - self.onset)
+
+    def watch_detection(self, until: float) -> None:
+        while time.time() < until and "paged" not in self.steps:
+            state = _alert_state(self.plan.alert)
+            if state is not None:
+                self.note("pending")
+            if state == "firing":
+                self.note("fired")
+            if (page := _page(self.plan.alert, self.onset)) is not None:
+                self.note("paged", page["pagedAt"])
+            time.sleep(_POLL_S)
+
+    def watch_resolution(self, until: float) -> None:
+        while time.time() < until and not {"resolved", "page_resolved"} <= set(self.steps):
+            if _alert_state(self.plan.alert) is None:
+                self.note("resolved")
+            page = _page(self.plan.alert, self.onset)
+            if page is not None and page["resolvedAt"] is not None:
+                self.note("page_resolved", page["resolvedAt"])
+            if page is None and "resolved" in self.steps:
+                break  # never paged: no page to resolve
+            time.sleep(_POLL_S)
+
+
+def run_drill(request: DrillRequest, state: Path) -> RunSummary:
+    """Carry out the drill; its summary (with the timeline) is also written to the run folder."""
+    plan, c = request.plan, request.compression
+    budget_s = detection_budget_s(plan.alert)
+    baseline_s = max(_MIN_BASELINE_S, _BASELINE_S / c)
+    detect_s, resolve_s = budget_s / c, plan.resolution_allowance_s / c
+    request.out_dir.mkdir(parents=True, exist_ok=True)
+    scenario_path = _drill_scenario(request.scenario_path, baseline_s + detect_s + resolve_s + 5,
+                                    request.out_dir)
+    token = secrets.token_urlsafe(24)
+    mock = start_mock(request.out_dir / "mock.db", request.out_dir / "mock.log",
+                      env={"PEAKLOAD_ADMIN_TOKEN": token})
+    admin = httpx.Client(base_url=mock.url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    outcome: dict[str, RunSummary | BaseException] = {}
+    try:
+        up(state, StackConfig(ScrapeTargets((mock.url.removeprefix("http://"),),
+                                            (f"127.0.0.1:{request.metrics_port}",)), c))
+        run = RunRequest(scenario_path, load(str(scenario_path)), Target(mock.url), request.out_dir,
+                         metrics_port=request.metrics_port)
+
+        def replay() -> None:
+            try:
+                outcome["summary"] = run_scenario(run)
+            except BaseException as exc:  # reported on the main thread
+                outcome["error"] = exc
+
+        loader = threading.Thread(target=replay, name="drill-load", daemon=True)
+        started = time.time()
+        loader.start()
+        _wait_for(lambda: _scraping(("ceb-platform", "peakload-generator")), started + 60,
+                  "Prometheus to scrape the platform and the generator")
+        _wait_for(lambda: time.time() >= started + baseline_s, started + baseline_s + 1, "the baseline")
+        quiet = _alert_state(plan.alert) is None
+        admin.post("/admin/faults", json={**plan.fault_body, "duration_s": detect_s + 5}).raise_for_status()
+        timeline = _Timeline(plan, time.time())
+        timeline.watch_detection(until=timeline.onset + detect_s)
+        admin.delete("/admin/faults").raise_for_status()
+        timeline.note("cleared")
+        timeline.watch_resolution(until=time.time() + resolve_s)
+        loader.join()
+    finally:
+        admin.close()
+        down(state)
+        mock.stop()
+    if "error" in outcome:
+        raise outcome["error"]
+    steps = timeline.steps
+    drill = DrillTimeline(fault=plan.fault.value, alert=plan.alert, compression=c, budget_s=budget_s,
+                          onset_at=timeline.onset, quiet_before=quiet, pending_s=steps.get("pending"),
+                          fired_s=steps.get("fired"), paged_s=steps.get("paged"),
+                          cleared_s=steps.get("cleared"), resolved_s=steps.get("resolved"),
+                          page_resolved_s=steps.get("page_resolved"))
+    summary = _with_drill(outcome["summary"], drill)
+    write_outputs(summary, request.out_dir)
+    return summary
+
+
+def _with_drill(summary: RunSummary, drill: DrillTimeline) -> RunSummary:
+    """The drill decides the verdict: the fault degrades the run on purpose, so the load's own
+    verdict is kept as a note, not a judgement."""
+    notes = [f"background load: {summary.verdict.value}"
+             + (f" ({'; '.join(summary.reasons)})" if summary.reasons else "")]
+    return summary.model_copy(update={
+        "drill": drill, "verdict": Verdict.PASS if drill.passed else Verdict.FAIL,
+        "reasons": [drill.verdict_reason, *notes]})
+
