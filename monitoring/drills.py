@@ -33,13 +33,17 @@ class DrillPlan:
     # How long after the fault clears the alert can take to resolve and the resolution to reach
     # on-call, in production seconds: the rule's longest window plus Alertmanager's group interval.
     resolution_allowance_s: float
+    mock_args: tuple[str, ...] = ()  # the platform's size for this drill
 
 
 PLANS = {
     DrillFault.ERROR: DrillPlan(DrillFault.ERROR, "CebPlatformErrorBudgetBurnFast",
                                 {"kind": "error", "ratio": 0.5}, resolution_allowance_s=11 * 60),
+    # A queue smaller than the drill load's 64 senders, so a capped platform sheds with 429
+    # instead of only queueing (a real platform's queue is small next to its client count).
     DrillFault.CAPACITY_CAP: DrillPlan(DrillFault.CAPACITY_CAP, "CebPlatformThrottling",
-                                       {"kind": "capacity_cap", "capacity": 20}, resolution_allowance_s=11 * 60),
+                                       {"kind": "capacity_cap", "capacity": 20}, resolution_allowance_s=11 * 60,
+                                       mock_args=("--queue-size", "32")),
 }
 
 

@@ -130,7 +130,7 @@ def run_drill(request: DrillRequest, state: Path) -> RunSummary:
     scenario_path = _drill_scenario(request.scenario_path, baseline_s + detect_s + resolve_s + 5,
                                     request.out_dir)
     token = secrets.token_urlsafe(24)
-    mock = start_mock(request.out_dir / "mock.db", request.out_dir / "mock.log",
+    mock = start_mock(request.out_dir / "mock.db", request.out_dir / "mock.log", plan.mock_args,
                       env={"PEAKLOAD_ADMIN_TOKEN": token})
     admin = httpx.Client(base_url=mock.url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
     outcome: dict[str, RunSummary | BaseException] = {}
