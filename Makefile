@@ -9,7 +9,10 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# grafana-client's HTTP stack (niquests) needs urllib3-future, whose wheel overwrites the real
+	# urllib3 that requests (Locust, schemathesis) relies on; built from source with this switch it
+	# installs beside it instead (the fork's documented way).
+	URLLIB3_NO_OVERRIDE=1 $(BIN)/python -m pip install --quiet --no-binary urllib3-future -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -166,3 +166,10 @@ def _query_range(expr: str, start: float, end: float) -> dict:
 
 def _has_data(expr: str, start: float, end: float) -> bool:
     return bool(_query_range(expr, start, end).get("data", {}).get("result"))
+
+
+def test_grafana_client_leaves_the_real_urllib3_to_requests():
+    # urllib3-future's wheel overwrites urllib3 (its versions end in 9xx), which breaks requests
+    # under Locust and schemathesis; `make install` builds it to sit beside urllib3 instead.
+    import urllib3
+    assert int(urllib3.__version__.split(".")[-1]) < 900, urllib3.__file__
