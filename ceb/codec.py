@@ -19,17 +19,23 @@ from functools import cache
 from lxml import etree
 
 from ceb.documents import (
+    ArrivalItem,
+    ArrivalList,
     BaseTransfer,
     DeclarationHead,
     Document,
+    InventoryCancel,
     InventoryItem,
     InventoryList,
+    InventoryReturn,
     Message,
     Order,
     OrderItem,
     Payment,
     Receipt,
+    ReturnItem,
     Waybill,
+    WaybillStatus,
 )
 from ceb.errors import CebFormatError
 from ceb.types import CEB_NAMESPACE, DXP_NAMESPACE, AppStatus, AppType, MessageType
@@ -43,7 +49,7 @@ class DocumentLayout:
 
     document_class: type
     wrapper: str
-    head: str | None  # None when the wrapper is itself the head's parent-less form
+    head: str | None  # None: the head's fields sit in the wrapper itself (CEB513, CEB623)
     item: str | None = None
     item_class: type | None = None
 
@@ -54,6 +60,11 @@ LAYOUTS: dict[MessageType, DocumentLayout] = {
     MessageType.WAYBILL: DocumentLayout(Waybill, "Logistics", "LogisticsHead"),
     MessageType.INVENTORY_LIST: DocumentLayout(
         InventoryList, "Inventory", "InventoryHead", "InventoryList", InventoryItem),
+    MessageType.WAYBILL_STATUS: DocumentLayout(WaybillStatus, "LogisticsStatus", None),
+    MessageType.ARRIVAL: DocumentLayout(ArrivalList, "Delivery", "DeliveryHead", "DeliveryList", ArrivalItem),
+    MessageType.INVENTORY_CANCEL: DocumentLayout(InventoryCancel, "InvtCancel", None),
+    MessageType.INVENTORY_RETURN: DocumentLayout(
+        InventoryReturn, "InvtRefund", "InvtRefundHead", "InvtRefundList", ReturnItem),
 }
 DECLARATION_TYPES = frozenset(LAYOUTS)
 
@@ -222,8 +233,11 @@ def _read_head(values: dict[str, str], path: str) -> DeclarationHead:
 
 
 def _read_document(layout: DocumentLayout, wrapper: etree._Element, path: str) -> Document:
-    head_element = wrapper.find(_NS + layout.head)
-    head_path = f"{path}/{layout.head}"
+    if layout.head is None:
+        head_element, head_path = wrapper, path
+    else:
+        head_element = wrapper.find(_NS + layout.head)
+        head_path = f"{path}/{layout.head}"
     if head_element is None:
         raise CebFormatError("missing_field", f"{layout.head} is required", field=head_path)
     values = _values(head_element)
@@ -284,7 +298,7 @@ def render_message(message: Message, *, prefixed: bool = True) -> bytes:
     layout = LAYOUTS[message.message_type]
     for document in message.documents:
         wrapper = etree.SubElement(root, _NS + layout.wrapper)
-        head = etree.SubElement(wrapper, _NS + layout.head)
+        head = wrapper if layout.head is None else etree.SubElement(wrapper, _NS + layout.head)
         _append_fields(head, _NS, document.head)
         _append_fields(head, _NS, document)
         for item in getattr(document, "items", ()) if layout.item else ():

@@ -1,4 +1,6 @@
-"""The business documents of the CEB import messages, as frozen dataclasses.
+"""The business documents of the CEB import messages, as frozen dataclasses: the four of
+三单对碰 (order, payment, waybill, inventory list) and the follow-ups that change a parcel's course
+(waybill status, arrival, cancel, return).
 
 Field order is the XML element order; a field's XML name is its camelCase form (`order_no` ->
 `orderNo`). A field without a default is required on intake; `Decimal` fields are amounts. The
@@ -197,6 +199,118 @@ class InventoryList:
     items: tuple[InventoryItem, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaybillStatus:
+    """CEB513 `LogisticsStatus`: the carrier reports a parcel signed for (签收, status `S`)."""
+
+    head: DeclarationHead
+    logistics_code: str
+    logistics_name: str
+    logistics_no: str
+    logistics_status: str
+    logistics_time: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArrivalItem:
+    """`Delivery/DeliveryList`: one parcel of an arrival list, by its waybill number."""
+
+    gnum: str
+    logistics_no: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArrivalList:
+    """CEB711 `Delivery`: direct-mail (9610) parcels arrived at the supervised site (入库明细单)."""
+
+    head: DeclarationHead
+    customs_code: str
+    cop_no: str
+    pre_no: str = ""
+    rkd_no: str = ""
+    operator_code: str
+    operator_name: str
+    ie_flag: str
+    traf_mode: str
+    traf_no: str = ""
+    voyage_no: str = ""
+    bill_no: str = ""
+    logistics_code: str
+    logistics_name: str
+    unload_location: str = ""
+    note: str = ""
+    items: tuple[ArrivalItem, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InventoryCancel:
+    """CEB623 `InvtCancel`: the agent withdraws a declared list before release (撤销申请单)."""
+
+    head: DeclarationHead
+    customs_code: str
+    order_no: str
+    ebp_code: str
+    ebp_name: str
+    ebc_code: str
+    ebc_name: str
+    logistics_no: str
+    logistics_code: str
+    logistics_name: str
+    cop_no: str
+    pre_no: str = ""
+    invt_no: str
+    buyer_id_type: str
+    buyer_id_number: str
+    buyer_name: str
+    buyer_telephone: str = ""
+    agent_code: str
+    agent_name: str
+    reason: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnItem:
+    """`InvtRefund/InvtRefundList`: one returned line of a released list."""
+
+    gnum: str
+    gcode: str
+    gname: str
+    qty: Decimal
+    unit: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InventoryReturn:
+    """CEB625 `InvtRefund`: goods of a released list sent back by the buyer (退货申请单)."""
+
+    head: DeclarationHead
+    customs_code: str
+    order_no: str
+    ebp_code: str
+    ebp_name: str
+    ebc_code: str
+    ebc_name: str
+    logistics_no: str
+    logistics_code: str
+    logistics_name: str
+    cop_no: str
+    pre_no: str = ""
+    invt_no: str
+    buyer_id_type: str
+    buyer_id_number: str
+    buyer_name: str
+    buyer_telephone: str = ""
+    agent_code: str
+    agent_name: str
+    reason: str
+    note: str = ""
+    items: tuple[ReturnItem, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class BaseTransfer:
     """`BaseTransfer`: who sends the message (its `copCode` receives the receipts)."""
@@ -208,7 +322,8 @@ class BaseTransfer:
     note: str = ""
 
 
-Document = Order | Payment | Waybill | InventoryList
+MatchedDocument = Order | Payment | Waybill | InventoryList  # the four of 三单对碰
+Document = MatchedDocument | WaybillStatus | ArrivalList | InventoryCancel | InventoryReturn
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,10 @@ class ReturnStatus(IntEnum):
     MANUAL_REVIEW = 300
     CLEARED = 399  # 审结
     INSPECTION = 500  # 查验
+    DETAINED_CLEARANCE = 501  # 扣留: handed to clearance
+    DETAINED_ANTI_SMUGGLING = 502  # 扣留: handed to anti-smuggling
+    DETAINED_LEGAL = 503  # 扣留: handed to legal
+    DETAINED_OTHER = 599  # 扣留: other
     RETURNED_ABROAD = 700  # 退运
     RELEASED = 800  # 放行
     CLOSED = 899  # 结关

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS inventories (
     doc_id BIGINT PRIMARY KEY, agent_code TEXT NOT NULL, cop_no TEXT NOT NULL,
     buyer_id TEXT NOT NULL, amount TEXT NOT NULL, year INTEGER NOT NULL, status INTEGER NOT NULL,
     pre_no TEXT NOT NULL, invt_no TEXT NOT NULL, declared_at {real} NOT NULL,
-    next_status INTEGER, next_at {real}, updated_at {real} NOT NULL, partners TEXT NOT NULL);
+    next_status INTEGER, next_at {real}, updated_at {real} NOT NULL, partners TEXT NOT NULL,
+    closed TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS inventories_cop ON inventories(agent_code, cop_no);
 CREATE TABLE IF NOT EXISTS inventory_history (
     id {serial}, doc_id BIGINT NOT NULL, status INTEGER NOT NULL, at {real} NOT NULL);
@@ -36,6 +37,9 @@ CREATE TABLE IF NOT EXISTS receipts (
     doc_guid TEXT NOT NULL, return_status INTEGER NOT NULL, return_time TEXT NOT NULL,
     return_info TEXT NOT NULL, keys TEXT NOT NULL, created_at {real} NOT NULL);
 CREATE INDEX IF NOT EXISTS receipts_receiver ON receipts(receiver, id);
+CREATE TABLE IF NOT EXISTS arrivals (
+    logistics_code TEXT NOT NULL, logistics_no TEXT NOT NULL, at {real} NOT NULL,
+    PRIMARY KEY (logistics_code, logistics_no));
 """
 
 

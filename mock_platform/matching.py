@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ceb.documents import Document, InventoryList, Order, Payment, Waybill
+from mock_platform.records import FinishedList
 from mock_platform.rules import Violation
 
 
@@ -22,6 +23,7 @@ class Arrival:
     receiver: str  # the sender's copCode: receipts go back to it
     received_at: float
     violation: Violation | None = None  # a rule the document broke on its own
+    finished: FinishedList | None = None  # a return's list, as the database had it (read ahead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,23 @@ class MatchBook:
         self._lists_by_order[(doc.ebp_code, doc.order_no)].add(arrival.doc_id)
         self._lists_by_waybill[(doc.logistics_code, doc.logistics_no)].add(arrival.doc_id)
         return {arrival.doc_id}
+
+    def partner(self, doc: Order | Payment | Waybill) -> Arrival | None:
+        """The unmatched order, payment or waybill filed under `doc`'s key."""
+        index, key = self._index_of(doc)
+        return index.get(key)
+
+    def remove_partner(self, doc: Order | Payment | Waybill) -> Arrival | None:
+        """Take an unmatched order, payment or waybill out of the book (a deletion)."""
+        index, key = self._index_of(doc)
+        return index.pop(key, None)
+
+    def _index_of(self, doc: Order | Payment | Waybill) -> tuple[dict, tuple[str, str]]:
+        if isinstance(doc, Order):
+            return self.orders, (doc.ebp_code, doc.order_no)
+        if isinstance(doc, Payment):
+            return self.payments, (doc.ebp_code, doc.order_no)
+        return self.waybills, (doc.logistics_code, doc.logistics_no)
 
     def parcel(self, list_id: int) -> Parcel | None:
         """The list's parcel when all its partners are here, else None."""

@@ -1,10 +1,16 @@
-"""Building receipts: which receipt answers which document, its keys and its time format."""
+"""Building receipts: which receipt answers which document, its keys and its time format; and the
+two receipts that answer no single declaration: the CEB816 tax bill issued on release and the
+CEB900 format-error receipt."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from decimal import Decimal
 
-from ceb.documents import Document, InventoryList, Order, Payment, Waybill
+from ceb.documents import (ArrivalList, Document, InventoryCancel, InventoryList, InventoryReturn, Order,
+                           Payment, Waybill, WaybillStatus)
+from ceb.tax import retail_import_tax
 from ceb.types import MessageType
 from mock_platform.records import StoredReceipt
 
@@ -14,9 +20,16 @@ RECEIPT_TYPES: dict[type, tuple[MessageType, str]] = {
     Order: (MessageType.ORDER_RECEIPT, "OrderReturn"),
     Payment: (MessageType.PAYMENT_RECEIPT, "PaymentReturn"),
     Waybill: (MessageType.WAYBILL_RECEIPT, "LogisticsReturn"),
+    WaybillStatus: (MessageType.WAYBILL_STATUS_RECEIPT, "LogisticsStatusReturn"),
     InventoryList: (MessageType.INVENTORY_LIST_RECEIPT, "InventoryReturn"),
+    InventoryCancel: (MessageType.INVENTORY_CANCEL_RECEIPT, "InvtCancelReturn"),
+    InventoryReturn: (MessageType.INVENTORY_RETURN_RECEIPT, "InvtRefundReturn"),
+    ArrivalList: (MessageType.ARRIVAL_RECEIPT, "DeliveryReturn"),
 }
-RECEIPT_NODE_NAMES = {mt.value: node for mt, node in RECEIPT_TYPES.values()}
+RECEIPT_NODE_NAMES = {mt.value: node for mt, node in RECEIPT_TYPES.values()} | {
+    MessageType.TAX_BILL.value: "TaxHeadRd", MessageType.FORMAT_ERROR_RECEIPT.value: "MessageReturn"}
+FORMAT_ERROR_STATUS = -1  # DOMAIN.md §3: a negative returnStatus is a processing error
+TAX_BILL_MADE = 1  # CEB816 status: 1 made, 2 summarised, 3 void
 
 
 def return_time(epoch_s: float) -> str:
@@ -36,6 +49,16 @@ def receipt_keys(document: Document, pre_no: str = "", invt_no: str = "",
                 ("orderNo", document.order_no))
     if isinstance(document, Waybill):
         return (("logisticsCode", document.logistics_code), ("logisticsNo", document.logistics_no))
+    if isinstance(document, WaybillStatus):
+        return (("logisticsCode", document.logistics_code), ("logisticsNo", document.logistics_no),
+                ("logisticsStatus", document.logistics_status))
+    if isinstance(document, ArrivalList):
+        return (("customsCode", document.customs_code), ("operatorCode", document.operator_code),
+                ("copNo", document.cop_no), ("preNo", pre_no), ("rkdNo", document.rkd_no))
+    if isinstance(document, InventoryCancel | InventoryReturn):
+        return (("customsCode", document.customs_code), ("agentCode", document.agent_code),
+                ("ebpCode", document.ebp_code), ("ebcCode", document.ebc_code),
+                ("copNo", document.cop_no), ("invtNo", document.invt_no), ("orderNo", document.order_no))
     return (("customsCode", customs_code or document.customs_code), ("ebpCode", document.ebp_code),
             ("ebcCode", document.ebc_code), ("agentCode", document.agent_code),
             ("copNo", document.cop_no), ("preNo", pre_no), ("invtNo", invt_no),
@@ -50,3 +73,32 @@ def make_receipt(document: Document, receiver: str, status: int, info: str, at: 
                          guid=document.head.guid, return_status=status,
                          return_time=return_time(at), return_info=info,
                          keys=keys if keys is not None else receipt_keys(document), created_at=at)
+
+
+def tax_bill(inventory: InventoryList, invt_no: str, customs_code: str, at: float) -> StoredReceipt:
+    """The CEB816 electronic tax bill (电子税单) of a released list, to its guarantor (assureCode).
+
+    Cross-border retail import pays no tariff and 70% of VAT and consumption tax: the 9.1% of
+    `ceb.tax` on each line's value, summed."""
+    vat = sum((retail_import_tax(item.total_price, Decimal(0)) for item in inventory.items), Decimal(0))
+    keys = (("invtNo", invt_no), ("taxNo", f"{invt_no}_0"), ("customsTax", "0.00"),
+            ("valueAddedTax", f"{vat:.2f}"), ("consumptionTax", "0.00"),
+            ("assureCode", inventory.assure_code), ("ebcCode", inventory.ebc_code),
+            ("logisticsCode", inventory.logistics_code), ("agentCode", inventory.agent_code),
+            ("customsCode", customs_code), ("orderNo", inventory.order_no),
+            ("logisticsNo", inventory.logistics_no))
+    # A tax bill is a document of its own: its guid is new (derived, so a resend keeps it).
+    guid = str(uuid.uuid5(uuid.NAMESPACE_OID, f"tax/{inventory.head.guid}")).upper()
+    return StoredReceipt(receiver=inventory.assure_code, message_type=MessageType.TAX_BILL.value,
+                         guid=guid, return_status=TAX_BILL_MADE,
+                         return_time=return_time(at), return_info="电子税单已生成", keys=keys,
+                         created_at=at)
+
+
+def format_error(message_guid: str, original_type: str, receiver: str, info: str,
+                 at: float) -> StoredReceipt:
+    """The CEB900 receipt telling a sender its message could not be read."""
+    return StoredReceipt(receiver=receiver, message_type=MessageType.FORMAT_ERROR_RECEIPT.value,
+                         guid=message_guid, return_status=FORMAT_ERROR_STATUS,
+                         return_time=return_time(at), return_info=info,
+                         keys=(("oriMessageType", original_type),), created_at=at)

@@ -80,6 +80,22 @@ class InventoryUpdate:
     next_at: float | None
     at: float
     partners: tuple[int, ...] = ()  # document ids of the matched order, payment and waybill
+    closed: str = ""  # "cancelled" or "returned" once a follow-up took the list out
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedList:
+    """A list the engine no longer holds (released, rejected or closed), as a return needs it."""
+
+    doc_id: int
+    status: int
+    closed: str
+    buyer_id: str
+    amount: Decimal
+    year: int
+    invt_no: str
+    pre_no: str
+    updated_at: float  # when it reached its status (for a release: the return window's start)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,10 @@ class Rule(str, Enum):
     TRADE_MODE_FIELDS = "trade_mode_required_fields"
     ITEM_PRICE = "item_price_required"
     MATCHING_TIMEOUT = "matching_timeout"
+    AMENDMENT = "amendment_window"  # appType 2/3: only before clearance (399) / before matching
+    CANCEL_WINDOW = "cancel_before_release"
+    RETURN_WINDOW = "return_window"
+    WAYBILL_STATUS = "waybill_status"
 
 
 @dataclass(frozen=True, slots=True)

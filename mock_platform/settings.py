@@ -2,39 +2,11 @@
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-
-class Delay(BaseModel):
-    """A customs step's duration: uniform between `min_s` and `max_s` seconds."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    min_s: float = Field(0.05, ge=0)
-    max_s: float = Field(0.3, ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Delay:
-        if self.max_s < self.min_s:
-            raise ValueError(f"max_s {self.max_s} is below min_s {self.min_s}")
-        return self
-
-    def draw(self, rng: random.Random) -> float:
-        """One duration in seconds."""
-        return rng.uniform(self.min_s, self.max_s)
-
-
-class CustomsTiming(BaseModel):
-    """How long customs takes between the statuses of a matched inventory list."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    accept: Delay = Delay(min_s=0.0, max_s=0.1)  # matched -> 120
-    clear: Delay = Delay()  # 120 -> 399
-    release: Delay = Delay()  # 399 -> 800
+from mock_platform.customs import CustomsTiming
 
 
 class Limits(BaseModel):
@@ -68,3 +40,7 @@ class Settings(BaseModel):
     capacity_msgs_per_s: float | None = Field(None, gt=0)  # None: as fast as the machine allows
     queue_limit: int = Field(256, gt=0)  # messages waiting or in progress before 429
     admin_token: SecretStr | None = None  # None: /admin/faults is off
+    return_window_s: float = Field(30 * 86400, gt=0)  # CEB625 after release (compressed with customs)
+    direct_mail_arrival_required: bool = False  # 9610 lists wait for their CEB711 before release
+    receipt_duplicate_ratio: float = Field(0.0, ge=0, le=1)  # receipts delivered twice
+    receipt_reorder_ratio: float = Field(0.0, ge=0, le=1)  # followed by a late resend of the previous

@@ -17,6 +17,7 @@ from typing import Any
 from mock_platform.backends import Backend, Connection
 from mock_platform.records import (
     DocumentRow,
+    FinishedList,
     IntakeOutcome,
     IntakeRecord,
     IntakeResult,
@@ -137,16 +138,36 @@ class Store:
         def op(conn: Connection) -> None:
             for u in updates:
                 conn.execute(
-                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(doc_id) DO UPDATE SET status=excluded.status,"
                     " amount=excluded.amount, invt_no=excluded.invt_no,"
                     " next_status=excluded.next_status, next_at=excluded.next_at,"
-                    " updated_at=excluded.updated_at, partners=excluded.partners",
+                    " updated_at=excluded.updated_at, partners=excluded.partners,"
+                    " closed=excluded.closed",
                     (u.doc_id, u.agent_code, u.cop_no, u.buyer_id, str(u.amount), u.year, u.status,
                      u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at,
-                     ",".join(map(str, u.partners))))
+                     ",".join(map(str, u.partners)), u.closed))
                 conn.execute("INSERT INTO inventory_history(doc_id, status, at) VALUES (?,?,?)",
                              (u.doc_id, u.status, u.at))
+
+        return op
+
+    @staticmethod
+    def insert_arrivals(arrivals: Sequence[tuple[str, str, float]]) -> WriteOp:
+        """An op recording direct-mail parcels arrived at the supervised site (CEB711)."""
+
+        def op(conn: Connection) -> None:
+            conn.executemany("INSERT INTO arrivals VALUES (?,?,?) ON CONFLICT DO NOTHING", arrivals)
+
+        return op
+
+    @staticmethod
+    def close_lists(closures: Sequence[tuple[int, str, float]]) -> WriteOp:
+        """An op marking finished lists as returned (their quota no longer counts)."""
+
+        def op(conn: Connection) -> None:
+            conn.executemany("UPDATE inventories SET closed=?, updated_at=? WHERE doc_id=?",
+                             [(how, at, doc_id) for doc_id, how, at in closures])
 
         return op
 
@@ -165,14 +186,14 @@ class Store:
         """The newest inventory list with this copNo from this agent, with its status history."""
         conn = self._reader()
         row = conn.execute(
-            "SELECT doc_id, status, invt_no, pre_no FROM inventories WHERE agent_code=? AND cop_no=?"
+            "SELECT doc_id, status, invt_no, pre_no, closed FROM inventories WHERE agent_code=? AND cop_no=?"
             " ORDER BY doc_id DESC LIMIT 1", (agent_code, cop_no)).fetchone()
         if row is None:
             return None
         history = conn.execute(
             "SELECT status, at FROM inventory_history WHERE doc_id=? ORDER BY id", (row[0],))
         return {"copNo": cop_no, "agentCode": agent_code, "returnStatus": row[1],
-                "invtNo": row[2], "preNo": row[3],
+                "invtNo": row[2], "preNo": row[3], "closed": row[4] or None,
                 "history": [{"returnStatus": s, "at": at} for s, at in history]}
 
     def unsettled_documents(self) -> list[UnsettledDocument]:
@@ -193,9 +214,24 @@ class Store:
     def annual_usage(self) -> list[tuple[str, int, Decimal]]:
         """(buyer id, year, amount) of every matched list that counts against a buyer's quota."""
         rows = self._reader().execute(
-            "SELECT buyer_id, year, amount FROM inventories"
-            " WHERE status != 100 AND (status >= 120 OR next_status IS NOT NULL)")
+            "SELECT buyer_id, year, amount FROM inventories WHERE closed = ''"
+            " AND status != 100 AND (status >= 120 OR next_status IS NOT NULL)")
         return [(buyer, year, Decimal(amount)) for buyer, year, amount in rows]
+
+    def arrived(self) -> list[tuple[str, str]]:
+        """(logisticsCode, logisticsNo) of every direct-mail parcel reported arrived."""
+        return [(code, no) for code, no in self._reader().execute(
+            "SELECT logistics_code, logistics_no FROM arrivals")]
+
+    def finished_list(self, agent_code: str, cop_no: str) -> FinishedList | None:
+        """The newest list an agent calls `cop_no`, as it stands in the database."""
+        row = self._reader().execute(
+            "SELECT doc_id, status, closed, buyer_id, amount, year, invt_no, pre_no, updated_at"
+            " FROM inventories WHERE agent_code=? AND cop_no=? ORDER BY doc_id DESC LIMIT 1",
+            (agent_code, cop_no)).fetchone()
+        if row is None:
+            return None
+        return FinishedList(row[0], row[1], row[2], row[3], Decimal(row[4]), row[5], row[6], row[7], row[8])
 
 def _insert_document(conn: Connection, record: IntakeRecord, doc: DocumentRow) -> int:
     (doc_id,) = conn.execute(

@@ -1,12 +1,12 @@
-"""The customs workflow: per-document checks, matching and the status ladder of each list.
+"""The customs workflow: per-document checks, matching, amendments and the status ladder.
 
 Intake hands committed documents to `WorkflowEngine.accept`; the engine works in ticks: it files
-new documents, matches lists whose partners are all here, advances lists whose next customs step is
-due, rejects lists that waited past the matching timeout, and writes all of a tick's receipts and
-status changes in one group-commit operation.
+new documents (declarations, amendments, deletions, follow-ups), matches lists whose partners are
+all here, advances lists whose next customs step is due (`mock_platform.customs`), rejects lists
+that waited past the matching timeout, and writes all of a tick's receipts and status changes in
+one group-commit operation. Follow-ups (CEB513, 623, 625, 711) are in `mock_platform.followups`.
 
-A matched list climbs 2 (declaring) -> 120 (accepted) -> 399 (cleared) -> 800 (released); a broken
-rule sends it to 100 with a returnInfo that names the rule and field.
+A broken rule sends a document to 100 with a returnInfo that names the rule and field.
 """
 
 from __future__ import annotations
@@ -16,56 +16,40 @@ import datetime as dt
 import heapq
 import random
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ceb.codec import parse_message
-from ceb.documents import InventoryList, Message, Order
-from ceb.types import ReturnStatus
+from ceb.documents import InventoryList, Message, Order, Payment, Waybill
+from ceb.types import AppStatus, AppType, ReturnStatus, TradeMode
+from mock_platform.customs import next_step
+from mock_platform.followups import FollowUps
+from mock_platform.ledger import Closure, Ledger, ListState, TickOutput
 from mock_platform.matching import Arrival, MatchBook, Parcel
 from mock_platform.metrics import PlatformMetrics
-from mock_platform.receipts import CHINA_TIME, make_receipt, receipt_keys
+from mock_platform.receipts import CHINA_TIME, make_receipt, receipt_keys, tax_bill
 from mock_platform.records import InventoryUpdate, StoredReceipt
 from mock_platform.rules import Rule, Violation, check_inventory, check_order, three_document_match
 from mock_platform.settings import Settings
 from mock_platform.store import Store
 from mock_platform.writer import GroupCommitWriter
 
-_NEXT_STEP = {ReturnStatus.ACCEPTED: ReturnStatus.CLEARED, ReturnStatus.CLEARED: ReturnStatus.RELEASED}
-_STATUS_INFO = {
+STATUS_INFO = {
+    ReturnStatus.STORED: "[Code:1100;Desc:暂存成功]",
     ReturnStatus.DECLARING: "新增申报成功[{guid}]",
     ReturnStatus.ACCEPTED: "[Code:1800;Desc:逻辑校验通过]",
+    ReturnStatus.MANUAL_REVIEW: "[Code:2100;Desc:人工审核]",
     ReturnStatus.CLEARED: "[Code:2600;Desc:审结]",
+    ReturnStatus.INSPECTION: "[Code:2700;Desc:查验]",
+    ReturnStatus.DETAINED_CLEARANCE: "[Code:2710;Desc:扣留移交通关]",
+    ReturnStatus.DETAINED_ANTI_SMUGGLING: "[Code:2720;Desc:扣留移交缉私]",
+    ReturnStatus.DETAINED_LEGAL: "[Code:2730;Desc:扣留移交法规]",
+    ReturnStatus.DETAINED_OTHER: "[Code:2790;Desc:扣留其他]",
+    ReturnStatus.RETURNED_ABROAD: "[Code:2900;Desc:退运]",
     ReturnStatus.RELEASED: "[Code:2800;Desc:放行]",
 }
-
-
-@dataclass(slots=True)
-class ListState:
-    """An inventory list the engine is moving along the ladder."""
-
-    arrival: Arrival
-    pre_no: str
-    buyer_id: str
-    amount: Decimal
-    year: int
-    status: ReturnStatus = ReturnStatus.DECLARING
-    invt_no: str = ""
-    partners: tuple[int, ...] = ()  # document ids of the matched order, payment and waybill
-
-
-@dataclass(slots=True)
-class TickOutput:
-    """Everything one tick writes."""
-
-    receipts: list[StoredReceipt] = field(default_factory=list)
-    inventories: list[InventoryUpdate] = field(default_factory=list)
-    settled: list[int] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.receipts or self.inventories or self.settled)
+CHANGED = "变更申报成功[{guid}]"
+DELETED = "[Code:1800;Desc:删除成功]"
 
 
 class WorkflowEngine:
@@ -74,31 +58,34 @@ class WorkflowEngine:
     def __init__(self, settings: Settings, writer: GroupCommitWriter, metrics: PlatformMetrics,
                  clock: Callable[[], float] = time.time,
                  lose_receipt: Callable[[], bool] = lambda: False) -> None:
-        self._settings = settings
+        self.settings = settings
         self._writer = writer
         self._metrics = metrics
         self._clock = clock
         self._lose_receipt = lose_receipt  # an injected receipt-loss fault
-        self._rng = random.Random(settings.seed)
-        self._book = MatchBook()
-        self._lists: dict[int, ListState] = {}
+        self.rng = random.Random(settings.seed)
+        self.book = MatchBook()
+        self.ledger = Ledger()
         self._timers: list[tuple[float, int, ReturnStatus]] = []
-        self._annual_used: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         self._inbox: list[Arrival] = []
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._store: Store | None = None
         self._stopping = False
+        self._followups = FollowUps(self)
 
     async def start(self, store: Store) -> int:
         """Resume from what `store` holds, then start ticking; returns the documents resumed."""
+        self._store = store
         resumed = await asyncio.to_thread(self._restore, store)
         self._task = asyncio.create_task(self._run(), name="workflow")
         return resumed
 
     def _restore(self, store: Store) -> int:
-        """Rebuild matching, timers and quotas after a restart (or a crash) from the database."""
+        """Rebuild matching, timers, quotas and arrivals after a restart (or a crash)."""
         for buyer, year, amount in store.annual_usage():
-            self._annual_used[(buyer, year)] += amount
+            self.ledger.annual_used[(buyer, year)] += amount
+        self.ledger.arrived.update(store.arrived())
         matched = {p.doc_id: p for p in store.pending_inventories()}
         partners = {doc_id for p in matched.values() for doc_id in p.partners}
         messages: dict[str, Message] = {}
@@ -114,9 +101,8 @@ class WorkflowEngine:
             if pending is None:
                 self._inbox.append(arrival)  # filed again on the first tick
                 continue
-            self._lists[row.doc_id] = ListState(
-                arrival, pending.pre_no, pending.buyer_id, pending.amount, pending.year,
-                ReturnStatus(pending.status), pending.invt_no, pending.partners)
+            self.ledger.add(ListState(arrival, pending.pre_no, pending.buyer_id, pending.amount, pending.year,
+                                      ReturnStatus(pending.status), pending.invt_no, pending.partners))
             heapq.heappush(self._timers, (pending.next_at, row.doc_id, ReturnStatus(pending.next_status)))
         return len(unsettled)
 
@@ -133,13 +119,15 @@ class WorkflowEngine:
         self._wakeup.set()
 
     async def _run(self) -> None:
-        tick = self._settings.engine_tick_s
+        tick = self.settings.engine_tick_s
         while True:
             try:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=tick)
             except TimeoutError:
                 pass
             self._wakeup.clear()
+            if self._store is not None and any(self._followups.needs_lookup(a) for a in self._inbox):
+                self._inbox = await asyncio.to_thread(self._followups.look_up, self._store, self._inbox)
             output = self.tick(self._clock())
             if output:
                 await self._writer.write(_tick_op(output))
@@ -154,133 +142,237 @@ class WorkflowEngine:
         for arrival in arrivals:
             candidates |= self._file(arrival, now, out)
         for list_id in sorted(candidates):
-            parcel = self._book.parcel(list_id)
+            parcel = self.book.parcel(list_id)
             if parcel is not None:
                 self._decide(parcel, now, out)
         self._fire_due_steps(now, out)
         self._expire_unmatched(now, out)
-        self._metrics.matching_pending.set(len(self._book))
+        self._metrics.matching_pending.set(len(self.book))
         out.receipts = [r for r in out.receipts if not self._lose_receipt()]
         for receipt in out.receipts:
             self._metrics.receipts.labels(receipt.message_type, str(receipt.return_status)).inc()
         return out
 
+    # --------------------------------------------------------------------------- receipts
+
+    def deliver(self, receipt: StoredReceipt, out: TickOutput, previous: StoredReceipt | None = None) -> None:
+        """Queue a receipt; as real platforms do when configured to, sometimes twice, and sometimes
+        followed by a late resend of the document's previous receipt (an older returnTime)."""
+        out.receipts.append(receipt)
+        if previous is not None and self.rng.random() < self.settings.receipt_reorder_ratio:
+            out.receipts.append(previous)
+        if self.rng.random() < self.settings.receipt_duplicate_ratio:
+            out.receipts.append(receipt)
+
+    def answer(self, arrival: Arrival, statuses: list[tuple[int, str]], now: float, out: TickOutput) -> None:
+        """Receipts of a document that is decided at once (2 then its outcome), and settle it."""
+        previous = None
+        for status, info in statuses:
+            receipt = make_receipt(arrival.document, arrival.receiver, status, info, now)
+            self.deliver(receipt, out, previous)
+            previous = receipt
+        out.settled.append(arrival.doc_id)
+
     # --------------------------------------------------------------------------- filing
 
     def _file(self, arrival: Arrival, now: float, out: TickOutput) -> set[int]:
         doc = arrival.document
+        if doc.head.app_status == AppStatus.STORED.value:  # 暂存: kept at the e-port, not declared
+            self.answer(arrival, [(ReturnStatus.STORED, STATUS_INFO[ReturnStatus.STORED])], now, out)
+            return set()
+        if self._followups.handles(doc):
+            self._followups.file(arrival, now, out)
+            return set()
         if isinstance(doc, InventoryList):
             return self._file_inventory(arrival, now, out)
-        out.receipts.append(make_receipt(doc, arrival.receiver, ReturnStatus.DECLARING,
-                                         _STATUS_INFO[ReturnStatus.DECLARING].format(guid=doc.head.guid), now))
-        violation = check_order(doc, self._settings.limits) if isinstance(doc, Order) else None
-        if violation is None:
-            out.receipts.append(make_receipt(doc, arrival.receiver, ReturnStatus.ACCEPTED,
-                                             _STATUS_INFO[ReturnStatus.ACCEPTED], now))
-        else:
-            out.receipts.append(make_receipt(doc, arrival.receiver, ReturnStatus.REJECTED,
-                                             violation.return_info, now))
+        return self._file_partner(arrival, now, out)
+
+    def _file_partner(self, arrival: Arrival, now: float, out: TickOutput) -> set[int]:
+        doc: Order | Payment | Waybill = arrival.document
+        declared = STATUS_INFO[ReturnStatus.DECLARING].format(guid=doc.head.guid)
+        if doc.head.app_type != AppType.NEW.value:
+            filed = self.book.partner(doc)
+            if filed is None:
+                violation = Violation(Rule.AMENDMENT, f"{type(doc).__name__}/appType",
+                                      "nothing to change or delete: the document was never declared "
+                                      "or its parcel is already matched")
+                self.answer(arrival, [(ReturnStatus.DECLARING, declared),
+                                      (ReturnStatus.REJECTED, violation.return_info)], now, out)
+                return set()
+            out.settled.append(filed.doc_id)
+            if doc.head.app_type == AppType.DELETE.value:
+                self.book.remove_partner(doc)
+                self.answer(arrival, [(ReturnStatus.DECLARING, declared), (ReturnStatus.ACCEPTED, DELETED)],
+                            now, out)
+                return set()
+            declared = CHANGED.format(guid=doc.head.guid)
+        violation = check_order(doc, self.settings.limits) if isinstance(doc, Order) else None
+        outcome = ((ReturnStatus.ACCEPTED, STATUS_INFO[ReturnStatus.ACCEPTED]) if violation is None
+                   else (ReturnStatus.REJECTED, violation.return_info))
+        first = make_receipt(doc, arrival.receiver, ReturnStatus.DECLARING, declared, now)
+        self.deliver(first, out)
+        self.deliver(make_receipt(doc, arrival.receiver, outcome[0], outcome[1], now), out, first)
+        if violation is not None:
             arrival = Arrival(arrival.doc_id, doc, arrival.receiver, arrival.received_at, violation)
-        return self._book.add(arrival)
+        return self.book.add(arrival)
 
     def _file_inventory(self, arrival: Arrival, now: float, out: TickOutput) -> set[int]:
-        doc = arrival.document
-        year = dt.datetime.fromtimestamp(now, CHINA_TIME).year
-        amount = sum((item.total_price for item in doc.items), Decimal(0))
-        state = ListState(arrival, pre_no=f"B{dt.datetime.fromtimestamp(now, CHINA_TIME):%Y%m%d}"
-                                           f"{arrival.doc_id % 10**9:09d}",
-                          buyer_id=doc.buyer_id_number, amount=amount, year=year)
-        self._lists[arrival.doc_id] = state
-        self._emit(state, ReturnStatus.DECLARING, now, out,
-                   _STATUS_INFO[ReturnStatus.DECLARING].format(guid=doc.head.guid))
+        doc: InventoryList = arrival.document
+        pre_no = f"B{dt.datetime.fromtimestamp(now, CHINA_TIME):%Y%m%d}{arrival.doc_id % 10**9:09d}"
+        info = STATUS_INFO[ReturnStatus.DECLARING].format(guid=doc.head.guid)
+        if doc.head.app_type != AppType.NEW.value:
+            earlier = self.ledger.find(doc.agent_code, doc.cop_no)
+            if earlier is None or earlier.status >= ReturnStatus.CLEARED or earlier.parked:
+                violation = Violation(Rule.AMENDMENT, "InventoryHead/appType",
+                                      "a list can be changed or deleted only before it is cleared (399); "
+                                      "after that, cancel it (CEB623) and declare it again")
+                self.answer(arrival, [(ReturnStatus.DECLARING, info),
+                                      (ReturnStatus.REJECTED, violation.return_info)], now, out)
+                return set()
+            self.withdraw(earlier, now, out, Closure.CANCELLED)
+            if doc.head.app_type == AppType.DELETE.value:
+                self.answer(arrival, [(ReturnStatus.DECLARING, info), (ReturnStatus.ACCEPTED, DELETED)], now, out)
+                return set()
+            pre_no, info = earlier.pre_no, CHANGED.format(guid=doc.head.guid)
+        state = ListState(arrival, pre_no=pre_no, buyer_id=doc.buyer_id_number,
+                          amount=sum((item.total_price for item in doc.items), Decimal(0)),
+                          year=dt.datetime.fromtimestamp(now, CHINA_TIME).year)
+        self.ledger.add(state)
+        self.emit(state, ReturnStatus.DECLARING, now, out, info)
         violation = check_inventory(doc)
         if violation is not None:
-            self._reject(state, violation, now, out)
+            self.reject(state, violation, now, out)
             return set()
-        return self._book.add(arrival)
+        return self.book.add(arrival)
+
+    def withdraw(self, state: ListState, now: float, out: TickOutput, closure: Closure) -> None:
+        """Take a list out before release (amended away, deleted or cancelled): its quota back,
+        its partners back in the book for a list declared again, its timers void."""
+        if state.arrival.doc_id in self.book.lists:
+            self.book.remove_list(state.arrival.doc_id)
+        if state.matched:
+            self.ledger.give_back(state.buyer_id, state.year, state.amount)
+            if state.parcel is not None:
+                for partner in (state.parcel.order, state.parcel.payment, state.parcel.waybill):
+                    self.book.add(partner)
+        if state.parked:
+            self.ledger.parked[_waybill_key(state)].discard(state.arrival.doc_id)
+        out.inventories.append(self.update(state, now, None, None, closure.value))
+        out.settled.append(state.arrival.doc_id)
+        self.ledger.drop(state)
 
     # --------------------------------------------------------------------------- deciding
 
     def _decide(self, parcel: Parcel, now: float, out: TickOutput) -> None:
-        state = self._lists[parcel.inventory.doc_id]
+        state = self.ledger.lists[parcel.inventory.doc_id]
         order: Order = parcel.order.document
         key = (order.buyer_id_number, state.year)
         violation = (parcel.order.violation or _ebc_mismatch(parcel) or three_document_match(
             order, parcel.payment.document, parcel.waybill.document, parcel.inventory.document,
-            self._settings.limits, self._annual_used[key]))
-        self._book.remove_list(parcel.inventory.doc_id)
+            self.settings.limits, self.ledger.annual_used[key]))
+        self.book.remove_list(parcel.inventory.doc_id)
         if violation is not None:
-            self._reject(state, violation, now, out)
+            self.reject(state, violation, now, out)
             return
-        self._book.remove_parcel(parcel)
+        self.book.remove_parcel(parcel)
         state.partners = (parcel.order.doc_id, parcel.payment.doc_id, parcel.waybill.doc_id)
+        state.parcel = parcel
         state.amount = order.actural_paid
-        self._annual_used[key] += order.actural_paid
-        self._schedule(state, ReturnStatus.ACCEPTED, now + self._settings.customs.accept.draw(self._rng),
-                       now, out)
+        self.ledger.annual_used[key] += order.actural_paid
+        customs = self.settings.customs
+        self.schedule(state, ReturnStatus.ACCEPTED, now + customs.wait(customs.accept, self.rng), now, out)
 
-    def _schedule(self, state: ListState, next_status: ReturnStatus, at: float, now: float,
-                  out: TickOutput) -> None:
+    def schedule(self, state: ListState, next_status: ReturnStatus, at: float, now: float,
+                 out: TickOutput) -> None:
+        """Set the list's next customs step."""
         heapq.heappush(self._timers, (at, state.arrival.doc_id, next_status))
-        out.inventories.append(self._update(state, now, next_status, at))
+        out.inventories.append(self.update(state, now, next_status, at))
 
     def _fire_due_steps(self, now: float, out: TickOutput) -> None:
-        customs = self._settings.customs
         while self._timers and self._timers[0][0] <= now:
-            _, doc_id, status = heapq.heappop(self._timers)
-            state = self._lists[doc_id]
-            if status is ReturnStatus.ACCEPTED:
-                state.invt_no = (f"{self._settings.customs_code}{state.year}I"
-                                 f"{doc_id % 10**9:09d}")
-            nxt = _NEXT_STEP.get(status)
-            state.status = status
-            self._emit(state, status, now, out, _STATUS_INFO[status])
-            if nxt is None:
-                self._finish(state, now, out)
-                self._metrics.clearance_seconds.observe(now - state.arrival.received_at)
+            at, doc_id, status = heapq.heappop(self._timers)
+            state = self.ledger.lists.get(doc_id)
+            if state is None:
+                continue  # withdrawn meanwhile
+            if status is ReturnStatus.RELEASED and self._awaits_arrival(state):
+                state.parked = True  # its timer stays in the database: a restart parks it again
+                self.ledger.parked[_waybill_key(state)].add(doc_id)
                 continue
-            delay = customs.clear if nxt is ReturnStatus.CLEARED else customs.release
-            at = now + delay.draw(self._rng)
-            heapq.heappush(self._timers, (at, doc_id, nxt))
-            out.inventories.append(self._update(state, now, nxt, at))
+            if status is ReturnStatus.ACCEPTED:
+                state.invt_no = f"{self.settings.customs_code}{state.year}I{doc_id % 10**9:09d}"
+            state.status = status
+            self.emit(state, status, now, out, STATUS_INFO[status])
+            step = next_step(status, self.settings.customs, self.rng)
+            if step is None:
+                if status is ReturnStatus.RELEASED:
+                    self.deliver(tax_bill(state.arrival.document, state.invt_no, self.settings.customs_code, now),
+                                 out)
+                    self._metrics.clearance_seconds.observe(now - state.arrival.received_at)
+                self.finish(state, now, out)
+                continue
+            self.schedule(state, step[0], now + step[1], now, out)
+
+    def _awaits_arrival(self, state: ListState) -> bool:
+        doc: InventoryList = state.arrival.document
+        return (self.settings.direct_mail_arrival_required and doc.trade_mode == TradeMode.DIRECT_MAIL.value
+                and _waybill_key(state) not in self.ledger.arrived)
+
+    def release_parked(self, key: tuple[str, str], now: float, out: TickOutput) -> None:
+        """A CEB711 reported the parcel arrived: its cleared lists go on to release."""
+        customs = self.settings.customs
+        for doc_id in sorted(self.ledger.parked.pop(key, ())):
+            state = self.ledger.lists.get(doc_id)
+            if state is not None:
+                state.parked = False
+                self.schedule(state, ReturnStatus.RELEASED, now + customs.wait(customs.release, self.rng), now, out)
 
     def _expire_unmatched(self, now: float, out: TickOutput) -> None:
-        for list_id in self._book.lists_waiting_since(now - self._settings.matching_timeout_s):
-            missing = self._book.missing(list_id)
-            self._book.remove_list(list_id)
+        for list_id in self.book.lists_waiting_since(now - self.settings.matching_timeout_s):
+            missing = self.book.missing(list_id)
+            self.book.remove_list(list_id)
             violation = Violation(Rule.MATCHING_TIMEOUT, missing[0] if missing else "InventoryHead",
                                   f"no {', '.join(missing)} within "
-                                  f"{self._settings.matching_timeout_s:g} s")
-            self._reject(self._lists[list_id], violation, now, out)
+                                  f"{self.settings.matching_timeout_s:g} s")
+            self.reject(self.ledger.lists[list_id], violation, now, out)
 
     # --------------------------------------------------------------------------- writing
 
-    def _reject(self, state: ListState, violation: Violation, now: float, out: TickOutput) -> None:
+    def reject(self, state: ListState, violation: Violation, now: float, out: TickOutput) -> None:
+        """100 with the rule and field; the list is final."""
         state.status = ReturnStatus.REJECTED
-        self._emit(state, ReturnStatus.REJECTED, now, out, violation.return_info)
-        self._finish(state, now, out)
+        self.emit(state, ReturnStatus.REJECTED, now, out, violation.return_info)
+        self.finish(state, now, out)
 
-    def _finish(self, state: ListState, now: float, out: TickOutput) -> None:
-        out.inventories.append(self._update(state, now, None, None))
+    def finish(self, state: ListState, now: float, out: TickOutput) -> None:
+        """The list is final: settle it and its partners."""
+        out.inventories.append(self.update(state, now, None, None))
         out.settled.append(state.arrival.doc_id)
         out.settled.extend(state.partners)
-        del self._lists[state.arrival.doc_id]
+        self.ledger.drop(state)
 
-    def _emit(self, state: ListState, status: ReturnStatus, now: float, out: TickOutput,
-              info: str) -> None:
+    def emit(self, state: ListState, status: ReturnStatus, now: float, out: TickOutput, info: str) -> None:
+        """A receipt of the list's new status to its declaring agent."""
         doc = state.arrival.document
-        keys = receipt_keys(doc, state.pre_no, state.invt_no, self._settings.customs_code)
-        out.receipts.append(make_receipt(doc, state.arrival.receiver, status, info, now, keys))
+        keys = receipt_keys(doc, state.pre_no, state.invt_no, self.settings.customs_code)
+        receipt = make_receipt(doc, state.arrival.receiver, status, info, now, keys)
+        self.deliver(receipt, out, state.last_receipt)
+        state.last_receipt = receipt
 
-    def _update(self, state: ListState, now: float, next_status: ReturnStatus | None,
-                next_at: float | None) -> InventoryUpdate:
+    def update(self, state: ListState, now: float, next_status: ReturnStatus | None,
+               next_at: float | None, closed: str = "") -> InventoryUpdate:
+        """The list's row as it now stands."""
         doc = state.arrival.document
         return InventoryUpdate(
             doc_id=state.arrival.doc_id, agent_code=doc.agent_code, cop_no=doc.cop_no,
             buyer_id=state.buyer_id, amount=state.amount, year=state.year, status=int(state.status),
             pre_no=state.pre_no, invt_no=state.invt_no, declared_at=state.arrival.received_at,
             next_status=None if next_status is None else int(next_status), next_at=next_at, at=now,
-            partners=state.partners)
+            partners=state.partners, closed=closed)
+
+
+def _waybill_key(state: ListState) -> tuple[str, str]:
+    doc = state.arrival.document
+    return doc.logistics_code, doc.logistics_no
 
 
 def _ebc_mismatch(parcel: Parcel) -> Violation | None:
@@ -294,10 +386,14 @@ def _tick_op(output: TickOutput):
     receipts = Store.insert_receipts(output.receipts)
     inventories = Store.update_inventories(output.inventories)
     settled = Store.settle_documents(output.settled)
+    arrivals = Store.insert_arrivals(output.arrivals)
+    closures = Store.close_lists(output.closures)
 
     def op(conn):
         receipts(conn)
         inventories(conn)
         settled(conn)
+        arrivals(conn)
+        closures(conn)
 
     return op

@@ -32,6 +32,9 @@ class Parties(BaseModel):
                                        dxp_id="DXPENT0000500003")
     agent: Enterprise = Enterprise(code="5001960004", name="重庆西永保税仓储有限公司",
                                    dxp_id="DXPENT0000500004")
+    # 监管场所经营人: reports direct-mail parcels arrived at the supervised site (CEB711)
+    operator: Enterprise = Enterprise(code="5001960005", name="重庆江北机场跨境监管中心",
+                                      dxp_id="DXPENT0000500005")
     customs_code: str = Field("8000", pattern=r"^[0-9]{4}$")
     port_code: str = Field("8012", pattern=r"^[0-9]{4}$")
     area_code: str = "5001W60001"
@@ -41,8 +44,9 @@ class Parties(BaseModel):
     def sender_of(self, message_type: MessageType) -> Enterprise:
         """Which party sends a message type."""
         return {MessageType.ORDER: self.platform, MessageType.PAYMENT: self.payment,
-                MessageType.WAYBILL: self.logistics,
-                MessageType.INVENTORY_LIST: self.agent}[message_type]
+                MessageType.WAYBILL: self.logistics, MessageType.WAYBILL_STATUS: self.logistics,
+                MessageType.INVENTORY_LIST: self.agent, MessageType.INVENTORY_CANCEL: self.agent,
+                MessageType.INVENTORY_RETURN: self.agent, MessageType.ARRIVAL: self.operator}[message_type]
 
     @property
     def receivers(self) -> tuple[str, ...]:

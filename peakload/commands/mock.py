@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from mock_platform.customs import CustomsProfile, CustomsTiming
 from mock_platform.server import serve
-from mock_platform.settings import Settings
+from mock_platform.settings import Limits, Settings
 
 
 def mock(
@@ -30,9 +32,41 @@ def mock(
     admin_token: Annotated[str | None, typer.Option(
         envvar="PEAKLOAD_ADMIN_TOKEN", show_default=False,
         help="Bearer token of /admin/faults (off without one); better given by the environment.")] = None,
+    customs_profile: Annotated[CustomsProfile, typer.Option(
+        help="Customs timings and branch ratios: fast (default), instant, realistic.")] = CustomsProfile.FAST,
+    customs_compression: Annotated[float, typer.Option(
+        help="Divide every customs delay (and the 30-day return window) by this.", min=0.001)] = 1.0,
+    manual_review: Annotated[float | None, typer.Option(
+        help="Share of accepted lists sent to manual review (300) (default: the profile's).", min=0.0, max=1.0)] = None,
+    inspection: Annotated[float | None, typer.Option(
+        help="Share of cleared lists inspected (500) (default: the profile's).", min=0.0, max=1.0)] = None,
+    detention: Annotated[float | None, typer.Option(
+        help="Share of inspected lists detained (5xx) (default: the profile's).", min=0.0, max=1.0)] = None,
+    return_abroad: Annotated[float | None, typer.Option(
+        help="Share of detained lists returned abroad (700) (default: the profile's).", min=0.0, max=1.0)] = None,
+    per_transaction_limit: Annotated[float, typer.Option(
+        help="CNY a buyer may pay in one parcel (财关税〔2018〕49号: 5000).", min=0.01)] = 5000.0,
+    annual_limit: Annotated[float, typer.Option(
+        help="CNY a buyer may clear per calendar year (26000).", min=0.01)] = 26000.0,
+    arrival_required: Annotated[bool, typer.Option(
+        "--arrival-required", help="9610 lists wait for their CEB711 arrival before release.")] = False,
+    duplicate_receipts: Annotated[float, typer.Option(
+        help="Share of receipts delivered twice (at-least-once delivery).", min=0.0, max=1.0)] = 0.0,
+    reorder_receipts: Annotated[float, typer.Option(
+        help="Share of receipts followed by a late resend of the previous one (older returnTime).",
+        min=0.0, max=1.0)] = 0.0,
 ) -> None:
     """Serve the mock CEB platform (intake, matching, receipts, workflow, /metrics)."""
+    preset = CustomsTiming.profile(customs_profile, customs_compression)
+    chosen = {name: value for name, value in (("manual_review", manual_review), ("inspection", inspection),
+                                              ("detention", detention), ("return_abroad", return_abroad))
+              if value is not None}
+    customs = preset.model_copy(update={"branches": preset.branches.model_copy(update=chosen)})
     settings = Settings(database=db, seed=seed, matching_timeout_s=matching_timeout,
                         capacity_msgs_per_s=capacity, queue_limit=queue_size, admin_token=admin_token,
-                        body_timeout_s=body_timeout)
+                        body_timeout_s=body_timeout, customs=customs,
+                        limits=Limits(per_transaction_cny=Decimal(str(per_transaction_limit)),
+                                      annual_cny=Decimal(str(annual_limit))),
+                        direct_mail_arrival_required=arrival_required,
+                        receipt_duplicate_ratio=duplicate_receipts, receipt_reorder_ratio=reorder_receipts)
     serve(settings, host, port, port_file)
