@@ -16,6 +16,7 @@ from ceb.codec import camel
 from ceb.documents import InventoryList, Order, Payment, Waybill
 from ceb.tax import retail_import_tax
 from ceb.types import TradeMode
+from mock_platform.positive_list import on_list
 from mock_platform.settings import Limits
 
 
@@ -40,6 +41,7 @@ class Rule(str, Enum):
     CANCEL_WINDOW = "cancel_before_release"
     RETURN_WINDOW = "return_window"
     WAYBILL_STATUS = "waybill_status"
+    POSITIVE_LIST = "positive_list"  # 正面清单
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,9 @@ def check_order(order: Order, limits: Limits, today: dt.date | None = None) -> V
     return None
 
 
-def check_inventory(inventory: InventoryList) -> Violation | None:
-    """Rules an inventory list must pass on its own, whatever the other documents say."""
+def check_inventory(inventory: InventoryList, allowed_hs: tuple[str, ...]) -> Violation | None:
+    """Rules an inventory list must pass on its own, whatever the other documents say;
+    `allowed_hs` are the positive list's HS code prefixes in force."""
     if inventory.assure_code not in (inventory.ebp_code, inventory.ebc_code, inventory.logistics_code):
         return Violation(Rule.ASSURE_CODE, "InventoryHead/assureCode",
                          f"assureCode {inventory.assure_code} is none of ebpCode, ebcCode, logisticsCode")
@@ -101,6 +104,9 @@ def check_inventory(inventory: InventoryList) -> Violation | None:
     for index, item in enumerate(inventory.items, start=1):
         if item.price is None:
             return Violation(Rule.ITEM_PRICE, f"InventoryList[{index}]/price", "price is empty")
+        if not on_list(item.gcode, allowed_hs):
+            return Violation(Rule.POSITIVE_LIST, f"InventoryList[{index}]/gcode",
+                             f"HS code {item.gcode} ({item.gname}) is not on the positive list for retail import")
     return None
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from mock_platform.customs import CustomsTiming
+from mock_platform.positive_list import PositiveList, load_positive_list
 
 
 class Limits(BaseModel):
@@ -44,3 +45,10 @@ class Settings(BaseModel):
     direct_mail_arrival_required: bool = False  # 9610 lists wait for their CEB711 before release
     receipt_duplicate_ratio: float = Field(0.0, ge=0, le=1)  # receipts delivered twice
     receipt_reorder_ratio: float = Field(0.0, ge=0, le=1)  # followed by a late resend of the previous
+    positive_list: PositiveList = Field(default_factory=load_positive_list)
+    pilots: frozenset[str] = frozenset()  # pilot categories allowed (e.g. "pet-food")
+
+    @property
+    def allowed_hs_prefixes(self) -> tuple[str, ...]:
+        """The positive list's HS prefixes in force."""
+        return self.positive_list.allowed_prefixes(self.pilots)

@@ -73,6 +73,7 @@ class WorkflowEngine:
         self._store: Store | None = None
         self._stopping = False
         self._followups = FollowUps(self)
+        self._allowed_hs = settings.allowed_hs_prefixes
 
     async def start(self, store: Store) -> int:
         """Resume from what `store` holds, then start ticking; returns the documents resumed."""
@@ -239,7 +240,7 @@ class WorkflowEngine:
                           year=dt.datetime.fromtimestamp(now, CHINA_TIME).year)
         self.ledger.add(state)
         self.emit(state, ReturnStatus.DECLARING, now, out, info)
-        violation = check_inventory(doc)
+        violation = check_inventory(doc, self._allowed_hs)
         if violation is not None:
             self.reject(state, violation, now, out)
             return set()

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from mock_platform.customs import CustomsProfile, CustomsTiming
+from mock_platform.positive_list import PositiveListError, load_positive_list
 from mock_platform.server import serve
 from mock_platform.settings import Limits, Settings
+from peakload.exit_codes import ExitCode
 
 
 def mock(
@@ -48,6 +51,10 @@ def mock(
         help="CNY a buyer may pay in one parcel (财关税〔2018〕49号: 5000).", min=0.01)] = 5000.0,
     annual_limit: Annotated[float, typer.Option(
         help="CNY a buyer may clear per calendar year (26000).", min=0.01)] = 26000.0,
+    positive_list: Annotated[Path | None, typer.Option(
+        help="A positive-list file (正面清单, HS prefixes) instead of the built-in excerpt.")] = None,
+    pilot: Annotated[list[str] | None, typer.Option(
+        help="Allow a pilot category of the positive list (repeatable), e.g. pet-food.")] = None,
     arrival_required: Annotated[bool, typer.Option(
         "--arrival-required", help="9610 lists wait for their CEB711 arrival before release.")] = False,
     duplicate_receipts: Annotated[float, typer.Option(
@@ -57,6 +64,16 @@ def mock(
         min=0.0, max=1.0)] = 0.0,
 ) -> None:
     """Serve the mock CEB platform (intake, matching, receipts, workflow, /metrics)."""
+    try:
+        goods = load_positive_list(positive_list) if positive_list else load_positive_list()
+    except PositiveListError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(ExitCode.USAGE) from None
+    unknown = set(pilot or ()) - goods.pilots
+    if unknown:
+        Console(stderr=True).print(f"[red]error:[/red] --pilot {', '.join(sorted(unknown))}: the positive list "
+                                   f"defines {', '.join(sorted(goods.pilots)) or 'no pilots'}", highlight=False)
+        raise typer.Exit(ExitCode.USAGE)
     preset = CustomsTiming.profile(customs_profile, customs_compression)
     chosen = {name: value for name, value in (("manual_review", manual_review), ("inspection", inspection),
                                               ("detention", detention), ("return_abroad", return_abroad))
@@ -68,5 +85,6 @@ def mock(
                         limits=Limits(per_transaction_cny=Decimal(str(per_transaction_limit)),
                                       annual_cny=Decimal(str(annual_limit))),
                         direct_mail_arrival_required=arrival_required,
-                        receipt_duplicate_ratio=duplicate_receipts, receipt_reorder_ratio=reorder_receipts)
+                        receipt_duplicate_ratio=duplicate_receipts, receipt_reorder_ratio=reorder_receipts,
+                        positive_list=goods, pilots=frozenset(pilot or ()))
     serve(settings, host, port, port_file)

@@ -6,9 +6,11 @@ from ceb.types import MessageType
 from locustfiles.parcels import ParcelFactory
 from locustfiles.templates import ParcelTemplates
 from mock_platform.rules import check_inventory, check_order, three_document_match
-from mock_platform.settings import Limits
+from mock_platform.settings import Limits, Settings
 
 NOW = dt.datetime(2018, 11, 11, 0, 5)
+
+ALLOWED = Settings().allowed_hs_prefixes
 
 
 def test_templated_parcels_are_valid_consistent_and_unique():
@@ -24,7 +26,7 @@ def test_templated_parcels_are_valid_consistent_and_unique():
         assert waybill.logistics_no == inventory.logistics_no
         assert problem(order.buyer_id_number) is None
         assert order.buyer_id_number == payment.payer_id_number == inventory.buyer_id_number
-        assert check_order(order, Limits()) is None and check_inventory(inventory) is None
+        assert check_order(order, Limits()) is None and check_inventory(inventory, ALLOWED) is None
         assert three_document_match(order, payment, waybill, inventory, Limits()) is None
         assert order.order_no not in seen_orders
         assert not set(parcel.document_guids.values()) & seen_guids

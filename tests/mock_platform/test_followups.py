@@ -22,11 +22,11 @@ RETURN_WINDOW_S = 30 * 86400 / 1e6  # the 30 days, compressed a million times: 2
 
 @pytest.fixture(scope="module")
 def http(tmp_path_factory) -> Iterator[httpx.Client]:
-    """A mock whose customs acts at once, direct mail waits for its arrival, and buyers may clear
-    6,000 CNY a year."""
+    """A mock whose customs acts at once, direct mail waits for its arrival, buyers may clear 6,000
+    CNY a year, and the pet-food pilot of the positive list is on."""
     folder = tmp_path_factory.mktemp("mock-followups")
     args = ("--customs-profile", "instant", "--customs-compression", "1000000", "--arrival-required",
-            "--annual-limit", "6000", "--matching-timeout", "5", "--seed", "11")
+            "--annual-limit", "6000", "--matching-timeout", "5", "--seed", "11", "--pilot", "pet-food")
     with embedded_mock(folder / "mock.db", folder / "mock.log", args) as url:
         with httpx.Client(base_url=url, timeout=10) as client:
             yield client
@@ -223,3 +223,23 @@ def test_only_a_signed_for_waybill_status_is_accepted(http, factory):
     assert settle(http, carrier, follow_up(http, factory, MessageType.WAYBILL_STATUS, signed), 2) == [2, 120]
     other = dataclasses.replace(signed, head=head(factory), logistics_status="R")
     assert settle(http, carrier, follow_up(http, factory, MessageType.WAYBILL_STATUS, other), 2) == [2, 100]
+
+
+def pet_food(parcel: Parcel) -> Parcel:
+    item = dataclasses.replace(parcel.inventory_list.items[0], gcode="2309109000", gname="猫粮")
+    return dataclasses.replace(parcel, inventory_list=dataclasses.replace(
+        parcel.inventory_list, items=(item, *parcel.inventory_list.items[1:])))
+
+
+def test_pet_food_clears_while_its_pilot_is_on(http, factory):
+    guid = send(http, factory, pet_food(factory.make(now_china())))[MessageType.INVENTORY_LIST]
+    assert statuses(http, factory.parties.agent.code, guid, until={100, 800})[-1] == 800
+
+
+def test_pet_food_is_off_the_positive_list_by_default(client, factory):
+    guid = send(client, factory, pet_food(factory.make(now_china())))[MessageType.INVENTORY_LIST]
+    assert statuses(client, factory.parties.agent.code, guid, until={100, 800})[-1] == 100
+    final = [r for r in client.get("/ceb/receipts", params={"receiver": factory.parties.agent.code}).json()["receipts"]
+             if r["guid"] == guid]
+    assert final[-1]["returnStatus"] == 100
+    assert "rule:positive_list;field:InventoryList[1]/gcode" in final[-1]["returnInfo"]
