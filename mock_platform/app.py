@@ -22,7 +22,7 @@ from starlette.routing import Route
 from ceb.codec import render_receipts
 from ceb.documents import Receipt
 from ceb.types import MessageType
-from mock_platform import admin
+from mock_platform import admin, bonded_api
 from mock_platform.openapi import OPENAPI
 from mock_platform.admission import Admission
 from mock_platform.backends import backend_for
@@ -155,6 +155,10 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", metrics, methods=["GET"]),
             Route("/openapi.json", openapi, methods=["GET"]),
             Route("/admin/faults", admin.faults, methods=["GET", "POST", "DELETE"]),
+            Route("/bonded/tally", bonded_api.tally, methods=["POST"]),
+            Route("/bonded/transfer", bonded_api.transfer, methods=["POST"]),
+            Route("/bonded/exit", bonded_api.exit_batch, methods=["POST"]),
+            Route("/bonded/stock/{ems_no}", bonded_api.stock, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

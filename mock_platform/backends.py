@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS inventories (
     buyer_id TEXT NOT NULL, amount TEXT NOT NULL, year INTEGER NOT NULL, status INTEGER NOT NULL,
     pre_no TEXT NOT NULL, invt_no TEXT NOT NULL, declared_at {real} NOT NULL,
     next_status INTEGER, next_at {real}, updated_at {real} NOT NULL, partners TEXT NOT NULL,
-    closed TEXT NOT NULL DEFAULT '');
+    closed TEXT NOT NULL DEFAULT '', stock_reserved INTEGER NOT NULL DEFAULT 0,
+    exit_batch TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS inventories_invt_no ON inventories(invt_no);
 CREATE INDEX IF NOT EXISTS inventories_cop ON inventories(agent_code, cop_no);
 CREATE TABLE IF NOT EXISTS inventory_history (
     id {serial}, doc_id BIGINT NOT NULL, status INTEGER NOT NULL, at {real} NOT NULL);
@@ -37,6 +39,10 @@ CREATE TABLE IF NOT EXISTS receipts (
     doc_guid TEXT NOT NULL, return_status INTEGER NOT NULL, return_time TEXT NOT NULL,
     return_info TEXT NOT NULL, keys TEXT NOT NULL, created_at {real} NOT NULL);
 CREATE INDEX IF NOT EXISTS receipts_receiver ON receipts(receiver, id);
+CREATE TABLE IF NOT EXISTS stock (
+    ems_no TEXT NOT NULL, item_record_no TEXT NOT NULL, gcode TEXT NOT NULL, tallied TEXT NOT NULL,
+    reserved TEXT NOT NULL, released TEXT NOT NULL, exited TEXT NOT NULL, transferred_out TEXT NOT NULL,
+    PRIMARY KEY (ems_no, item_record_no));
 CREATE TABLE IF NOT EXISTS arrivals (
     logistics_code TEXT NOT NULL, logistics_no TEXT NOT NULL, at {real} NOT NULL,
     PRIMARY KEY (logistics_code, logistics_no));

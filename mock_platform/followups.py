@@ -114,5 +114,6 @@ class FollowUps:
                              f"of {window_s:g} s")
         self._returned.add(listed.doc_id)
         self._engine.ledger.give_back(listed.buyer_id, listed.year, listed.amount)
+        self._engine.warehouse.take_back(listed, doc)
         out.closures.append((listed.doc_id, Closure.RETURNED.value, now))
         return None

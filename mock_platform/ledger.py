@@ -1,6 +1,6 @@
 """What the workflow engine holds in memory between ticks: the lists in progress (indexed by the
-agent's copNo), each buyer's quota used this year, the direct-mail parcels that have arrived, and
-what one tick has to write. The database holds the durable truth; the engine rebuilds this from it
+agent's copNo), each buyer's quota used this year, the direct-mail parcels that have arrived, the
+bonded account books, and what one tick has to write. The database holds the durable truth; the engine rebuilds this from it
 after a restart."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import Enum
 
 from ceb.types import ReturnStatus
+from mock_platform.bonded import StockBook, StockLines, StockRow
 from mock_platform.matching import Arrival, Parcel
 from mock_platform.records import InventoryUpdate, StoredReceipt
 
@@ -40,6 +41,7 @@ class ListState:
     parcel: Parcel | None = None  # the matched documents (not kept across a restart)
     last_receipt: StoredReceipt | None = None  # re-sent late when receipts are reordered
     parked: bool = False  # cleared, waiting for its CEB711 arrival before release
+    stock_lines: StockLines = ()  # goods a 1210 list holds in its account book
 
     @property
     def cop_key(self) -> CopKey:
@@ -60,9 +62,11 @@ class TickOutput:
     settled: list[int] = field(default_factory=list)
     arrivals: list[tuple[str, str, float]] = field(default_factory=list)  # (code, no, at)
     closures: list[tuple[int, str, float]] = field(default_factory=list)  # (list doc id, how, at)
+    stock: list[StockRow] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.receipts or self.inventories or self.settled or self.arrivals or self.closures)
+        return bool(self.receipts or self.inventories or self.settled or self.arrivals or self.closures
+                    or self.stock)
 
 
 class Ledger:
@@ -74,6 +78,7 @@ class Ledger:
         self.annual_used: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         self.arrived: set[WaybillKey] = set()
         self.parked: dict[WaybillKey, set[int]] = defaultdict(set)
+        self.stock = StockBook()
 
     def add(self, state: ListState) -> None:
         """Track a list (a newer list with the same copNo takes its name)."""

@@ -81,6 +81,7 @@ class InventoryUpdate:
     at: float
     partners: tuple[int, ...] = ()  # document ids of the matched order, payment and waybill
     closed: str = ""  # "cancelled" or "returned" once a follow-up took the list out
+    stock_reserved: bool = False  # a 1210 list holding stock in its account book
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,10 @@ class FinishedList:
     invt_no: str
     pre_no: str
     updated_at: float  # when it reached its status (for a release: the return window's start)
+    stock_reserved: bool = False
+    exit_batch: str = ""
+    body: bytes = b""  # the message that declared it, and the list's place in it
+    doc_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,7 @@ class PendingInventory:
     amount: Decimal
     year: int
     partners: tuple[int, ...]
+    stock_reserved: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ class Rule(str, Enum):
     RETURN_WINDOW = "return_window"
     WAYBILL_STATUS = "waybill_status"
     POSITIVE_LIST = "positive_list"  # 正面清单
+    BONDED_STOCK = "bonded_stock"  # 先理货，后报关: a 1210 list draws on tallied stock
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ class Settings(BaseModel):
     receipt_reorder_ratio: float = Field(0.0, ge=0, le=1)  # followed by a late resend of the previous
     positive_list: PositiveList = Field(default_factory=load_positive_list)
     pilots: frozenset[str] = frozenset()  # pilot categories allowed (e.g. "pet-food")
+    tally_first: bool = False  # every 1210 list needs tallied stock (else only tallied books are checked)
 
     @property
     def allowed_hs_prefixes(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from mock_platform.backends import Backend, Connection
+from mock_platform.bonded import StockRow
 from mock_platform.records import (
     DocumentRow,
     FinishedList,
@@ -138,15 +139,15 @@ class Store:
         def op(conn: Connection) -> None:
             for u in updates:
                 conn.execute(
-                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'')"
                     " ON CONFLICT(doc_id) DO UPDATE SET status=excluded.status,"
                     " amount=excluded.amount, invt_no=excluded.invt_no,"
                     " next_status=excluded.next_status, next_at=excluded.next_at,"
                     " updated_at=excluded.updated_at, partners=excluded.partners,"
-                    " closed=excluded.closed",
+                    " closed=excluded.closed, stock_reserved=excluded.stock_reserved",
                     (u.doc_id, u.agent_code, u.cop_no, u.buyer_id, str(u.amount), u.year, u.status,
                      u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at,
-                     ",".join(map(str, u.partners)), u.closed))
+                     ",".join(map(str, u.partners)), u.closed, int(u.stock_reserved)))
                 conn.execute("INSERT INTO inventory_history(doc_id, status, at) VALUES (?,?,?)",
                              (u.doc_id, u.status, u.at))
 
@@ -168,6 +169,29 @@ class Store:
         def op(conn: Connection) -> None:
             conn.executemany("UPDATE inventories SET closed=?, updated_at=? WHERE doc_id=?",
                              [(how, at, doc_id) for doc_id, how, at in closures])
+
+        return op
+
+    @staticmethod
+    def upsert_stock(rows: Sequence[StockRow]) -> WriteOp:
+        """An op writing account-book lines as they now stand."""
+
+        def op(conn: Connection) -> None:
+            conn.executemany(
+                "INSERT INTO stock VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(ems_no, item_record_no) DO UPDATE SET"
+                " tallied=excluded.tallied, reserved=excluded.reserved, released=excluded.released,"
+                " exited=excluded.exited, transferred_out=excluded.transferred_out",
+                [(r.ems_no, r.item_record_no, r.gcode, str(r.tallied), str(r.reserved), str(r.released),
+                  str(r.exited), str(r.transferred_out)) for r in rows])
+
+        return op
+
+    @staticmethod
+    def mark_exited(doc_ids: Sequence[int], exit_batch: str) -> WriteOp:
+        """An op recording which exit batch (or offline channel) took released lists out."""
+
+        def op(conn: Connection) -> None:
+            conn.executemany("UPDATE inventories SET exit_batch=? WHERE doc_id=?", [(exit_batch, i) for i in doc_ids])
 
         return op
 
@@ -207,9 +231,9 @@ class Store:
         """Matched lists whose next customs step had not happened yet."""
         rows = self._reader().execute(
             "SELECT doc_id, status, next_status, next_at, pre_no, invt_no, buyer_id, amount, year,"
-            " partners FROM inventories WHERE next_status IS NOT NULL")
+            " partners, stock_reserved FROM inventories WHERE next_status IS NOT NULL AND closed = ''")
         return [PendingInventory(*row[:7], Decimal(row[7]), row[8],
-                                 tuple(int(i) for i in row[9].split(",") if i)) for row in rows]
+                                 tuple(int(i) for i in row[9].split(",") if i), bool(row[10])) for row in rows]
 
     def annual_usage(self) -> list[tuple[str, int, Decimal]]:
         """(buyer id, year, amount) of every matched list that counts against a buyer's quota."""
@@ -223,15 +247,37 @@ class Store:
         return [(code, no) for code, no in self._reader().execute(
             "SELECT logistics_code, logistics_no FROM arrivals")]
 
+    _FINISHED = ("SELECT i.doc_id, i.status, i.closed, i.buyer_id, i.amount, i.year, i.invt_no, i.pre_no,"
+                 " i.updated_at, i.stock_reserved, i.exit_batch, m.body, d.doc_index FROM inventories i"
+                 " JOIN documents d ON d.id = i.doc_id JOIN messages m ON m.guid = d.message_guid")
+
+    @staticmethod
+    def _finished(row) -> FinishedList:
+        return FinishedList(row[0], row[1], row[2], row[3], Decimal(row[4]), row[5], row[6], row[7], row[8],
+                            bool(row[9]), row[10], bytes(row[11]), row[12])
+
     def finished_list(self, agent_code: str, cop_no: str) -> FinishedList | None:
         """The newest list an agent calls `cop_no`, as it stands in the database."""
         row = self._reader().execute(
-            "SELECT doc_id, status, closed, buyer_id, amount, year, invt_no, pre_no, updated_at"
-            " FROM inventories WHERE agent_code=? AND cop_no=? ORDER BY doc_id DESC LIMIT 1",
+            self._FINISHED + " WHERE i.agent_code=? AND i.cop_no=? ORDER BY i.doc_id DESC LIMIT 1",
             (agent_code, cop_no)).fetchone()
-        if row is None:
-            return None
-        return FinishedList(row[0], row[1], row[2], row[3], Decimal(row[4]), row[5], row[6], row[7], row[8])
+        return None if row is None else self._finished(row)
+
+    def lists_by_invt_no(self, invt_nos: Sequence[str]) -> dict[str, FinishedList]:
+        """Lists by their customs number (`invtNo`), for an exit batch."""
+        conn = self._reader()
+        found = {}
+        for invt_no in invt_nos:
+            row = conn.execute(self._FINISHED + " WHERE i.invt_no=? ORDER BY i.doc_id DESC LIMIT 1",
+                               (invt_no,)).fetchone()
+            if row is not None:
+                found[invt_no] = self._finished(row)
+        return found
+
+    def stock_rows(self) -> list[StockRow]:
+        """Every account-book line."""
+        return [StockRow(r[0], r[1], r[2], *(Decimal(v) for v in r[3:]))
+                for r in self._reader().execute("SELECT * FROM stock")]
 
 def _insert_document(conn: Connection, record: IntakeRecord, doc: DocumentRow) -> int:
     (doc_id,) = conn.execute(

@@ -22,6 +22,7 @@ from decimal import Decimal
 from ceb.codec import parse_message
 from ceb.documents import InventoryList, Message, Order, Payment, Waybill
 from ceb.types import AppStatus, AppType, ReturnStatus, TradeMode
+from mock_platform.bonded import lines_of
 from mock_platform.customs import next_step
 from mock_platform.followups import FollowUps
 from mock_platform.ledger import Closure, Ledger, ListState, TickOutput
@@ -32,6 +33,7 @@ from mock_platform.records import InventoryUpdate, StoredReceipt
 from mock_platform.rules import Rule, Violation, check_inventory, check_order, three_document_match
 from mock_platform.settings import Settings
 from mock_platform.store import Store
+from mock_platform.warehouse import Warehouse
 from mock_platform.writer import GroupCommitWriter
 
 STATUS_INFO = {
@@ -73,6 +75,7 @@ class WorkflowEngine:
         self._store: Store | None = None
         self._stopping = False
         self._followups = FollowUps(self)
+        self.warehouse = Warehouse(self)
         self._allowed_hs = settings.allowed_hs_prefixes
 
     async def start(self, store: Store) -> int:
@@ -87,6 +90,9 @@ class WorkflowEngine:
         for buyer, year, amount in store.annual_usage():
             self.ledger.annual_used[(buyer, year)] += amount
         self.ledger.arrived.update(store.arrived())
+        for row in store.stock_rows():
+            self.ledger.stock.lines[(row.ems_no, row.item_record_no)] = row.line
+            self.ledger.stock.books.add(row.ems_no)
         matched = {p.doc_id: p for p in store.pending_inventories()}
         partners = {doc_id for p in matched.values() for doc_id in p.partners}
         messages: dict[str, Message] = {}
@@ -103,7 +109,8 @@ class WorkflowEngine:
                 self._inbox.append(arrival)  # filed again on the first tick
                 continue
             self.ledger.add(ListState(arrival, pending.pre_no, pending.buyer_id, pending.amount, pending.year,
-                                      ReturnStatus(pending.status), pending.invt_no, pending.partners))
+                                      ReturnStatus(pending.status), pending.invt_no, pending.partners,
+                                      stock_lines=lines_of(document) if pending.stock_reserved else ()))
             heapq.heappush(self._timers, (pending.next_at, row.doc_id, ReturnStatus(pending.next_status)))
         return len(unsettled)
 
@@ -148,6 +155,7 @@ class WorkflowEngine:
                 self._decide(parcel, now, out)
         self._fire_due_steps(now, out)
         self._expire_unmatched(now, out)
+        self.warehouse.write_changes(out)
         self._metrics.matching_pending.set(len(self.book))
         out.receipts = [r for r in out.receipts if not self._lose_receipt()]
         for receipt in out.receipts:
@@ -240,7 +248,7 @@ class WorkflowEngine:
                           year=dt.datetime.fromtimestamp(now, CHINA_TIME).year)
         self.ledger.add(state)
         self.emit(state, ReturnStatus.DECLARING, now, out, info)
-        violation = check_inventory(doc, self._allowed_hs)
+        violation = check_inventory(doc, self._allowed_hs) or self.warehouse.reserve(state)
         if violation is not None:
             self.reject(state, violation, now, out)
             return set()
@@ -258,6 +266,7 @@ class WorkflowEngine:
                     self.book.add(partner)
         if state.parked:
             self.ledger.parked[_waybill_key(state)].discard(state.arrival.doc_id)
+        self.warehouse.unreserve(state)
         out.inventories.append(self.update(state, now, None, None, closure.value))
         out.settled.append(state.arrival.doc_id)
         self.ledger.drop(state)
@@ -305,6 +314,7 @@ class WorkflowEngine:
             self.emit(state, status, now, out, STATUS_INFO[status])
             step = next_step(status, self.settings.customs, self.rng)
             if step is None:
+                self.warehouse.settle(state, status)
                 if status is ReturnStatus.RELEASED:
                     self.deliver(tax_bill(state.arrival.document, state.invt_no, self.settings.customs_code, now),
                                  out)
@@ -341,6 +351,7 @@ class WorkflowEngine:
     def reject(self, state: ListState, violation: Violation, now: float, out: TickOutput) -> None:
         """100 with the rule and field; the list is final."""
         state.status = ReturnStatus.REJECTED
+        self.warehouse.unreserve(state)
         self.emit(state, ReturnStatus.REJECTED, now, out, violation.return_info)
         self.finish(state, now, out)
 
@@ -368,7 +379,7 @@ class WorkflowEngine:
             buyer_id=state.buyer_id, amount=state.amount, year=state.year, status=int(state.status),
             pre_no=state.pre_no, invt_no=state.invt_no, declared_at=state.arrival.received_at,
             next_status=None if next_status is None else int(next_status), next_at=next_at, at=now,
-            partners=state.partners, closed=closed)
+            partners=state.partners, closed=closed, stock_reserved=bool(state.stock_lines))
 
 
 def _waybill_key(state: ListState) -> tuple[str, str]:
@@ -389,6 +400,7 @@ def _tick_op(output: TickOutput):
     settled = Store.settle_documents(output.settled)
     arrivals = Store.insert_arrivals(output.arrivals)
     closures = Store.close_lists(output.closures)
+    stock = Store.upsert_stock(output.stock)
 
     def op(conn):
         receipts(conn)
@@ -396,5 +408,6 @@ def _tick_op(output: TickOutput):
         settled(conn)
         arrivals(conn)
         closures(conn)
+        stock(conn)
 
     return op

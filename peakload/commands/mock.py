@@ -55,6 +55,9 @@ def mock(
         help="A positive-list file (正面清单, HS prefixes) instead of the built-in excerpt.")] = None,
     pilot: Annotated[list[str] | None, typer.Option(
         help="Allow a pilot category of the positive list (repeatable), e.g. pet-food.")] = None,
+    tally_first: Annotated[bool, typer.Option(
+        "--tally-first", help="Every 1210 list needs tallied stock in its account book (先理货，后报关); "
+        "otherwise only books that were tallied are checked.")] = False,
     arrival_required: Annotated[bool, typer.Option(
         "--arrival-required", help="9610 lists wait for their CEB711 arrival before release.")] = False,
     duplicate_receipts: Annotated[float, typer.Option(
@@ -86,5 +89,5 @@ def mock(
                                       annual_cny=Decimal(str(annual_limit))),
                         direct_mail_arrival_required=arrival_required,
                         receipt_duplicate_ratio=duplicate_receipts, receipt_reorder_ratio=reorder_receipts,
-                        positive_list=goods, pilots=frozenset(pilot or ()))
+                        positive_list=goods, pilots=frozenset(pilot or ()), tally_first=tally_first)
     serve(settings, host, port, port_file)
