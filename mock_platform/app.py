@@ -22,11 +22,11 @@ from starlette.routing import Route
 from ceb.codec import render_receipts
 from ceb.documents import Receipt
 from ceb.types import MessageType
-from mock_platform import admin, bonded_api
+from mock_platform import admin, bonded_api, queries
 from mock_platform.openapi import OPENAPI
 from mock_platform.admission import Admission
 from mock_platform.backends import backend_for
-from mock_platform.errors import PlatformError
+from mock_platform.errors import PlatformError, code_param
 from mock_platform.faults import FaultBook
 from mock_platform.intake import post_message
 from mock_platform.metrics import LiveStateCollector, build_metrics
@@ -84,20 +84,10 @@ def _int_param(request: Request, name: str, default: int, minimum: int = 0) -> i
     return int(raw)
 
 
-def _code_param(name: str, value: str | None) -> str:
-    """A required identifier parameter: printable text (no NUL, which PostgreSQL refuses)."""
-    if not value:
-        raise PlatformError(400, "bad_parameter", f"{name} is required", name)
-    if not value.isprintable() or len(value) > 200:
-        raise PlatformError(400, "bad_parameter", f"{name} must be printable text of 200 characters "
-                            "at most", name)
-    return value
-
-
 async def get_receipts(request: Request) -> Response:
     """The receipts addressed to one enterprise, oldest first, after a cursor."""
     try:
-        receiver = _code_param("receiver", request.query_params.get("receiver"))
+        receiver = code_param("receiver", request.query_params.get("receiver"))
         cursor = _int_param(request, "after", 0)
         page_max = request.app.state.settings.receipt_page_max
         limit = min(_int_param(request, "limit", page_max, minimum=1), page_max)
@@ -113,8 +103,8 @@ async def get_receipts(request: Request) -> Response:
 async def get_inventory(request: Request) -> Response:
     """One inventory list's status and history."""
     try:
-        agent_code = _code_param("agentCode", request.query_params.get("agentCode"))
-        cop_no = _code_param("copNo", request.path_params["cop_no"])
+        agent_code = code_param("agentCode", request.query_params.get("agentCode"))
+        cop_no = code_param("copNo", request.path_params["cop_no"])
     except PlatformError as exc:
         return exc.response()
     found = await run_in_threadpool(request.app.state.store.inventory, agent_code, cop_no)
@@ -150,6 +140,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/ceb/messages", post_message, methods=["POST"]),
             Route("/ceb/receipts", get_receipts, methods=["GET"]),
             Route("/ceb/inventories/{cop_no}", get_inventory, methods=["GET"]),
+            Route("/ceb/orders/{ebp_code}/{order_no}", queries.get_order, methods=["GET"]),
+            Route("/stats/daily", queries.daily_stats, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),

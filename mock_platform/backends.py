@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS inventories (
     pre_no TEXT NOT NULL, invt_no TEXT NOT NULL, declared_at {real} NOT NULL,
     next_status INTEGER, next_at {real}, updated_at {real} NOT NULL, partners TEXT NOT NULL,
     closed TEXT NOT NULL DEFAULT '', stock_reserved INTEGER NOT NULL DEFAULT 0,
-    exit_batch TEXT NOT NULL DEFAULT '');
+    exit_batch TEXT NOT NULL DEFAULT '', trade_mode TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS inventories_invt_no ON inventories(invt_no);
 CREATE INDEX IF NOT EXISTS inventories_cop ON inventories(agent_code, cop_no);
 CREATE TABLE IF NOT EXISTS inventory_history (
@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS receipts (
     doc_guid TEXT NOT NULL, return_status INTEGER NOT NULL, return_time TEXT NOT NULL,
     return_info TEXT NOT NULL, keys TEXT NOT NULL, created_at {real} NOT NULL);
 CREATE INDEX IF NOT EXISTS receipts_receiver ON receipts(receiver, id);
+CREATE INDEX IF NOT EXISTS documents_received ON documents(received_at);
+CREATE INDEX IF NOT EXISTS inventories_declared ON inventories(declared_at);
 CREATE TABLE IF NOT EXISTS stock (
     ems_no TEXT NOT NULL, item_record_no TEXT NOT NULL, gcode TEXT NOT NULL, tallied TEXT NOT NULL,
     reserved TEXT NOT NULL, released TEXT NOT NULL, exited TEXT NOT NULL, transferred_out TEXT NOT NULL,

@@ -38,3 +38,13 @@ class PlatformError(Exception):
             body["field"] = self.field
         headers = {"Retry-After": str(self.retry_after_s)} if self.retry_after_s is not None else None
         return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+def code_param(name: str, value: str | None) -> str:
+    """A required identifier parameter: printable text (no NUL, which PostgreSQL refuses)."""
+    if not value:
+        raise PlatformError(400, "bad_parameter", f"{name} is required", name)
+    if not value.isprintable() or len(value) > 200:
+        raise PlatformError(400, "bad_parameter", f"{name} must be printable text of 200 characters "
+                            "at most", name)
+    return value

@@ -82,6 +82,7 @@ class InventoryUpdate:
     partners: tuple[int, ...] = ()  # document ids of the matched order, payment and waybill
     closed: str = ""  # "cancelled" or "returned" once a follow-up took the list out
     stock_reserved: bool = False  # a 1210 list holding stock in its account book
+    trade_mode: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from mock_platform.backends import Backend, Connection
 from mock_platform.bonded import StockRow
+from mock_platform.stats import DayRows
 from mock_platform.records import (
     DocumentRow,
     FinishedList,
@@ -139,7 +140,7 @@ class Store:
         def op(conn: Connection) -> None:
             for u in updates:
                 conn.execute(
-                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'')"
+                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',?)"
                     " ON CONFLICT(doc_id) DO UPDATE SET status=excluded.status,"
                     " amount=excluded.amount, invt_no=excluded.invt_no,"
                     " next_status=excluded.next_status, next_at=excluded.next_at,"
@@ -147,7 +148,7 @@ class Store:
                     " closed=excluded.closed, stock_reserved=excluded.stock_reserved",
                     (u.doc_id, u.agent_code, u.cop_no, u.buyer_id, str(u.amount), u.year, u.status,
                      u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at,
-                     ",".join(map(str, u.partners)), u.closed, int(u.stock_reserved)))
+                     ",".join(map(str, u.partners)), u.closed, int(u.stock_reserved), u.trade_mode))
                 conn.execute("INSERT INTO inventory_history(doc_id, status, at) VALUES (?,?,?)",
                              (u.doc_id, u.status, u.at))
 
@@ -273,6 +274,41 @@ class Store:
             if row is not None:
                 found[invt_no] = self._finished(row)
         return found
+
+    def day(self, start: float, end: float) -> DayRows:
+        """The rows of one day's statistics (documents received, lists declared, rejections)."""
+        conn = self._reader()
+        documents = [(t, s) for t, s in conn.execute(
+            "SELECT message_type, receiver FROM documents WHERE received_at >= ? AND received_at < ?", (start, end))]
+        lists = [tuple(r) for r in conn.execute(
+            "SELECT status, closed, trade_mode, declared_at, updated_at FROM inventories"
+            " WHERE declared_at >= ? AND declared_at < ?", (start, end))]
+        rejections = [info for (info,) in conn.execute(
+            "SELECT return_info FROM receipts WHERE message_type = 'CEB622' AND return_status = 100"
+            " AND created_at >= ? AND created_at < ?", (start, end))]
+        released = [updated - declared for updated, declared in conn.execute(
+            "SELECT updated_at, declared_at FROM inventories WHERE status = 800 AND closed != 'cancelled'"
+            " AND updated_at >= ? AND updated_at < ?", (start, end))]
+        return DayRows(documents, lists, rejections, released)
+
+    def order(self, ebp_code: str, order_no: str) -> dict[str, Any] | None:
+        """An order and the state of its partners (`GET /ceb/orders/{ebpCode}/{orderNo}`)."""
+        conn = self._reader()
+        rows = conn.execute(
+            "SELECT d.id, d.message_type, d.doc_guid, d.received_at, d.settled, i.status, i.invt_no, i.cop_no,"
+            " i.closed FROM documents d LEFT JOIN inventories i ON i.doc_id = d.id"
+            " WHERE d.order_no = ? AND d.ebp_code IN (?, '') ORDER BY d.id", (order_no, ebp_code)).fetchall()
+        if not any(r[1] == "CEB311" for r in rows):
+            return None
+        newest = {}
+        for doc_id, message_type, guid, received_at, settled, status, invt_no, cop_no, closed in rows:
+            newest[message_type] = {"guid": guid, "receivedAt": received_at, "settled": bool(settled),
+                                    **({"returnStatus": status, "invtNo": invt_no, "copNo": cop_no,
+                                        "closed": closed or None} if message_type == "CEB621" else {})}
+        listed = newest.get("CEB621")
+        return {"ebpCode": ebp_code, "orderNo": order_no, "order": newest["CEB311"],
+                "payment": newest.get("CEB411"), "waybill": newest.get("CEB511"), "inventoryList": listed,
+                "matched": listed is not None and (listed["returnStatus"] or 0) >= 120}
 
     def stock_rows(self) -> list[StockRow]:
         """Every account-book line."""

@@ -379,7 +379,8 @@ class WorkflowEngine:
             buyer_id=state.buyer_id, amount=state.amount, year=state.year, status=int(state.status),
             pre_no=state.pre_no, invt_no=state.invt_no, declared_at=state.arrival.received_at,
             next_status=None if next_status is None else int(next_status), next_at=next_at, at=now,
-            partners=state.partners, closed=closed, stock_reserved=bool(state.stock_lines))
+            partners=state.partners, closed=closed, stock_reserved=bool(state.stock_lines),
+            trade_mode=doc.trade_mode)
 
 
 def _waybill_key(state: ListState) -> tuple[str, str]:
