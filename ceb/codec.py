@@ -145,6 +145,14 @@ def unwrap_envelope(root: etree._Element) -> etree._Element:
     return inner_root
 
 
+def sender_of(root: etree._Element) -> str | None:
+    """The `BaseTransfer/copCode` of a CEB root, when there is one (even in a message that is
+    otherwise unreadable): where a format-error receipt goes."""
+    code = root.findtext(_NS + "BaseTransfer/" + _NS + "copCode")
+    code = (code or "").strip()
+    return code if code and len(code) <= 50 and code.isprintable() else None
+
+
 def message_type_of(root: etree._Element) -> MessageType:
     """The declaration type of a CEB root element; CebFormatError for anything else."""
     qname = etree.QName(root)

@@ -11,14 +11,17 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+from lxml import etree
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ceb.codec import parse_message
+from ceb.codec import message_from_tree, parse_xml, sender_of, unwrap_envelope
 from ceb.errors import CebFormatError
 from mock_platform.admission import Overloaded
 from mock_platform.errors import PlatformError
 from mock_platform.matching import Arrival
+from mock_platform.receipts import format_error
 from mock_platform.records import DocumentRow, IntakeOutcome, IntakeRecord
 from mock_platform.store import Store
 
@@ -89,12 +92,29 @@ class IntakeAnswer:
     response: Response | None = None
 
 
+async def _format_error_receipt(state, root, exc: CebFormatError) -> None:
+    """A CEB900 to the sender named in the message, as a platform that receives by DXP answers
+    (the HTTP 400 reaches only whoever posted)."""
+    sender, guid = sender_of(root), (root.get("guid") or "").strip()
+    if sender is None or not guid or len(guid) > 36 or not guid.isprintable():
+        return
+    where = f";field:{exc.field}" if exc.field else ""
+    receipt = format_error(guid, etree.QName(root).localname.removesuffix("Message")[:20], sender,
+                           f"[error:{exc.code}{where}] {exc.detail}", time.time())
+    await state.writer.write(Store.insert_receipts([receipt]))
+
+
 async def _store(request: Request) -> IntakeAnswer:
     state = request.app.state
     body = await read_body(request, state.settings.body_limit_bytes, state.settings.body_timeout_s)
     try:
-        message = parse_message(body)
+        root = unwrap_envelope(parse_xml(body))
+    except CebFormatError as exc:  # not even XML: nobody to answer but the HTTP client
+        raise PlatformError.from_format_error(exc) from None
+    try:
+        message = message_from_tree(root)
     except CebFormatError as exc:
+        await _format_error_receipt(state, root, exc)
         raise PlatformError.from_format_error(exc) from None
     message_type = message.message_type.value
     now = time.time()
