@@ -38,6 +38,8 @@ from ceb.documents import (
     WaybillStatus,
 )
 from ceb.errors import CebFormatError
+from ceb.export import (Collection, ConsolidatedWaybill, Departure, ExportCancel, ExportList, ExportListItem,
+                        ExportOrder, ExportOrderItem, ExportWaybill, ParcelRef, PortArrival, SummaryApplication)
 from ceb.types import CEB_NAMESPACE, DXP_NAMESPACE, AppStatus, AppType, MessageType
 
 _NS = "{%s}" % CEB_NAMESPACE
@@ -65,6 +67,17 @@ LAYOUTS: dict[MessageType, DocumentLayout] = {
     MessageType.INVENTORY_CANCEL: DocumentLayout(InventoryCancel, "InvtCancel", None),
     MessageType.INVENTORY_RETURN: DocumentLayout(
         InventoryReturn, "InvtRefund", "InvtRefundHead", "InvtRefundList", ReturnItem),
+    MessageType.EXPORT_ORDER: DocumentLayout(ExportOrder, "Order", "OrderHead", "OrderList", ExportOrderItem),
+    MessageType.COLLECTION: DocumentLayout(Collection, "Receipts", None),
+    MessageType.EXPORT_WAYBILL: DocumentLayout(ExportWaybill, "Logistics", None),
+    MessageType.PORT_ARRIVAL: DocumentLayout(PortArrival, "Arrival", "ArrivalHead", "ArrivalList", ParcelRef),
+    MessageType.DEPARTURE: DocumentLayout(Departure, "Departure", "DepartureHead", "DepartureList", ParcelRef),
+    MessageType.EXPORT_LIST: DocumentLayout(ExportList, "Inventory", "InventoryHead", "InventoryList", ExportListItem),
+    MessageType.EXPORT_CANCEL: DocumentLayout(ExportCancel, "InvtCancel", None),
+    MessageType.CONSOLIDATED_WAYBILL: DocumentLayout(
+        ConsolidatedWaybill, "WayBill", "WayBillHead", "WayBillList", ParcelRef),
+    MessageType.SUMMARY_APPLICATION: DocumentLayout(
+        SummaryApplication, "SummaryApply", "SummaryApplyHead", "SummaryApplyList", ParcelRef),
 }
 DECLARATION_TYPES = frozenset(LAYOUTS)
 

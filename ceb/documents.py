@@ -13,17 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ceb.export import ExportDocument
+from ceb.heads import DeclarationHead
 from ceb.types import MessageType
 
-
-@dataclass(frozen=True, slots=True)
-class DeclarationHead:
-    """The fields every declaration head starts with."""
-
-    guid: str
-    app_type: str
-    app_time: str
-    app_status: str
+__all__ = ["DeclarationHead"]  # re-exported: every declaration starts with one
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,7 +317,8 @@ class BaseTransfer:
 
 
 MatchedDocument = Order | Payment | Waybill | InventoryList  # the four of 三单对碰
-Document = MatchedDocument | WaybillStatus | ArrivalList | InventoryCancel | InventoryReturn
+ImportDocument = MatchedDocument | WaybillStatus | ArrivalList | InventoryCancel | InventoryReturn
+Document = ImportDocument | ExportDocument
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,26 @@ class MessageType(str, Enum):
     ARRIVAL_RECEIPT = "CEB712"
     TAX_BILL = "CEB816"
     FORMAT_ERROR_RECEIPT = "CEB900"
+    # export (出口)
+    EXPORT_ORDER = "CEB303"
+    EXPORT_ORDER_RECEIPT = "CEB304"
+    COLLECTION = "CEB403"  # 收款单
+    COLLECTION_RECEIPT = "CEB404"
+    EXPORT_WAYBILL = "CEB505"
+    EXPORT_WAYBILL_RECEIPT = "CEB506"
+    PORT_ARRIVAL = "CEB507"  # 运抵单
+    PORT_ARRIVAL_RECEIPT = "CEB508"
+    DEPARTURE = "CEB509"  # 离境单
+    DEPARTURE_RECEIPT = "CEB510"
+    EXPORT_LIST = "CEB603"
+    EXPORT_LIST_RECEIPT = "CEB604"
+    EXPORT_CANCEL = "CEB605"
+    EXPORT_CANCEL_RECEIPT = "CEB606"
+    CONSOLIDATED_WAYBILL = "CEB607"  # 总分单
+    CONSOLIDATED_WAYBILL_RECEIPT = "CEB608"
+    SUMMARY_APPLICATION = "CEB701"  # 汇总申请单
+    SUMMARY_APPLICATION_RECEIPT = "CEB702"
+    SUMMARY_RESULT = "CEB792"
 
     @property
     def root_tag(self) -> str:
@@ -65,8 +85,10 @@ class AppStatus(str, Enum):
 class TradeMode(str, Enum):
     """Customs trade mode (监管方式) of an inventory list."""
 
-    DIRECT_MAIL = "9610"  # 直购进口
+    DIRECT_MAIL = "9610"  # 直购进口 / 一般出口
     BONDED = "1210"  # 网购保税
+    B2B_DIRECT_EXPORT = "9710"  # 跨境电商B2B直接出口
+    EXPORT_OVERSEAS_WAREHOUSE = "9810"  # 跨境电商出口海外仓
 
 
 class ReturnStatus(IntEnum):

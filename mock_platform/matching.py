@@ -24,6 +24,7 @@ class Arrival:
     received_at: float
     violation: Violation | None = None  # a rule the document broke on its own
     finished: FinishedList | None = None  # a return's list, as the database had it (read ahead)
+    listed: dict[str, FinishedList] | None = None  # a summary's lists by invtNo (read ahead)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,9 @@ from decimal import Decimal
 
 from ceb.documents import (ArrivalList, Document, InventoryCancel, InventoryList, InventoryReturn, Order,
                            Payment, Waybill, WaybillStatus)
+from ceb.export import (Collection, ConsolidatedWaybill, Departure, ExportCancel, ExportList, ExportOrder,
+                        ExportWaybill, PortArrival, SummaryApplication)
+from ceb.codec import camel
 from ceb.tax import retail_import_tax
 from ceb.types import MessageType
 from mock_platform.records import StoredReceipt
@@ -25,9 +28,22 @@ RECEIPT_TYPES: dict[type, tuple[MessageType, str]] = {
     InventoryCancel: (MessageType.INVENTORY_CANCEL_RECEIPT, "InvtCancelReturn"),
     InventoryReturn: (MessageType.INVENTORY_RETURN_RECEIPT, "InvtRefundReturn"),
     ArrivalList: (MessageType.ARRIVAL_RECEIPT, "DeliveryReturn"),
+    ExportOrder: (MessageType.EXPORT_ORDER_RECEIPT, "OrderReturn"),
+    Collection: (MessageType.COLLECTION_RECEIPT, "ReceiptsReturn"),
+    ExportWaybill: (MessageType.EXPORT_WAYBILL_RECEIPT, "LogisticsReturn"),
+    PortArrival: (MessageType.PORT_ARRIVAL_RECEIPT, "ArrivalReturn"),
+    Departure: (MessageType.DEPARTURE_RECEIPT, "DepartureReturn"),
+    ExportList: (MessageType.EXPORT_LIST_RECEIPT, "InventoryReturn"),
+    ExportCancel: (MessageType.EXPORT_CANCEL_RECEIPT, "InvtCancelReturn"),
+    ConsolidatedWaybill: (MessageType.CONSOLIDATED_WAYBILL_RECEIPT, "WayBillReturn"),
+    SummaryApplication: (MessageType.SUMMARY_APPLICATION_RECEIPT, "SummaryApplyReturn"),
 }
 RECEIPT_NODE_NAMES = {mt.value: node for mt, node in RECEIPT_TYPES.values()} | {
-    MessageType.TAX_BILL.value: "TaxHeadRd", MessageType.FORMAT_ERROR_RECEIPT.value: "MessageReturn"}
+    MessageType.TAX_BILL.value: "TaxHeadRd", MessageType.FORMAT_ERROR_RECEIPT.value: "MessageReturn",
+    MessageType.SUMMARY_RESULT.value: "SummaryResult"}
+# The business keys an export receipt repeats, in this order, where its document has them.
+_EXPORT_KEYS = ("customs_code", "ebp_code", "ebc_code", "agent_code", "cop_no", "order_no", "logistics_code",
+                "logistics_no", "sum_no")
 FORMAT_ERROR_STATUS = -1  # DOMAIN.md §3: a negative returnStatus is a processing error
 TAX_BILL_MADE = 1  # CEB816 status: 1 made, 2 summarised, 3 void
 
@@ -55,6 +71,10 @@ def receipt_keys(document: Document, pre_no: str = "", invt_no: str = "",
     if isinstance(document, ArrivalList):
         return (("customsCode", document.customs_code), ("operatorCode", document.operator_code),
                 ("copNo", document.cop_no), ("preNo", pre_no), ("rkdNo", document.rkd_no))
+    if not isinstance(document, Order | Payment | Waybill | WaybillStatus | ArrivalList | InventoryCancel
+                      | InventoryReturn | InventoryList):
+        keys = tuple((camel(name), getattr(document, name)) for name in _EXPORT_KEYS if hasattr(document, name))
+        return keys + ((("preNo", pre_no), ("invtNo", invt_no)) if isinstance(document, ExportList) else ())
     if isinstance(document, InventoryCancel | InventoryReturn):
         return (("customsCode", document.customs_code), ("agentCode", document.agent_code),
                 ("ebpCode", document.ebp_code), ("ebcCode", document.ebc_code),

@@ -43,6 +43,9 @@ class Rule(str, Enum):
     WAYBILL_STATUS = "waybill_status"
     POSITIVE_LIST = "positive_list"  # 正面清单
     BONDED_STOCK = "bonded_stock"  # 先理货，后报关: a 1210 list draws on tallied stock
+    COLLECTION_AMOUNT = "collection_amount"  # export: collected = goods value + freight
+    DEPARTURE_BEFORE_ARRIVAL = "departure_before_arrival"  # 运抵 precedes 离境
+    SUMMARY = "summary_scope"  # one enterprise's released, unsummarised lists of one month
 
 
 @dataclass(frozen=True, slots=True)

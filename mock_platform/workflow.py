@@ -24,6 +24,7 @@ from ceb.documents import InventoryList, Message, Order, Payment, Waybill
 from ceb.types import AppStatus, AppType, ReturnStatus, TradeMode
 from mock_platform.bonded import lines_of
 from mock_platform.customs import next_step
+from mock_platform.export_desk import ExportDesk
 from mock_platform.followups import FollowUps
 from mock_platform.ledger import Closure, Ledger, ListState, TickOutput
 from mock_platform.matching import Arrival, MatchBook, Parcel
@@ -75,6 +76,7 @@ class WorkflowEngine:
         self._store: Store | None = None
         self._stopping = False
         self._followups = FollowUps(self)
+        self.export = ExportDesk(self)
         self.warehouse = Warehouse(self)
         self._allowed_hs = settings.allowed_hs_prefixes
 
@@ -134,13 +136,19 @@ class WorkflowEngine:
             except TimeoutError:
                 pass
             self._wakeup.clear()
-            if self._store is not None and any(self._followups.needs_lookup(a) for a in self._inbox):
-                self._inbox = await asyncio.to_thread(self._followups.look_up, self._store, self._inbox)
+            if self._store is not None and any(self._followups.needs_lookup(a) or self.export.needs_lookup(a)
+                                               for a in self._inbox):
+                self._inbox = await asyncio.to_thread(self._look_up, self._store, self._inbox)
             output = self.tick(self._clock())
             if output:
                 await self._writer.write(_tick_op(output))
             if self._stopping and not self._inbox:
                 return
+
+    def _look_up(self, store: Store, inbox: list[Arrival]) -> list[Arrival]:
+        """Read ahead what returns and summaries name from the database (off the event loop)."""
+        inbox = self._followups.look_up(store, inbox)
+        return [self.export.look_up(store, a) if self.export.needs_lookup(a) else a for a in inbox]
 
     def tick(self, now: float) -> TickOutput:
         """One step of the workflow at time `now` (pure of I/O; the caller writes the output)."""
@@ -191,6 +199,9 @@ class WorkflowEngine:
             return set()
         if self._followups.handles(doc):
             self._followups.file(arrival, now, out)
+            return set()
+        if self.export.handles(doc):
+            self.export.file(arrival, now, out)
             return set()
         if isinstance(doc, InventoryList):
             return self._file_inventory(arrival, now, out)
@@ -338,6 +349,7 @@ class WorkflowEngine:
                 self.schedule(state, ReturnStatus.RELEASED, now + customs.wait(customs.release, self.rng), now, out)
 
     def _expire_unmatched(self, now: float, out: TickOutput) -> None:
+        self.export.expire(now - self.settings.matching_timeout_s, now, out)
         for list_id in self.book.lists_waiting_since(now - self.settings.matching_timeout_s):
             missing = self.book.missing(list_id)
             self.book.remove_list(list_id)

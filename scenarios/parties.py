@@ -46,7 +46,12 @@ class Parties(BaseModel):
         return {MessageType.ORDER: self.platform, MessageType.PAYMENT: self.payment,
                 MessageType.WAYBILL: self.logistics, MessageType.WAYBILL_STATUS: self.logistics,
                 MessageType.INVENTORY_LIST: self.agent, MessageType.INVENTORY_CANCEL: self.agent,
-                MessageType.INVENTORY_RETURN: self.agent, MessageType.ARRIVAL: self.operator}[message_type]
+                MessageType.INVENTORY_RETURN: self.agent, MessageType.ARRIVAL: self.operator,
+                MessageType.EXPORT_ORDER: self.platform, MessageType.COLLECTION: self.payment,
+                MessageType.EXPORT_WAYBILL: self.logistics, MessageType.EXPORT_LIST: self.agent,
+                MessageType.EXPORT_CANCEL: self.agent, MessageType.CONSOLIDATED_WAYBILL: self.agent,
+                MessageType.SUMMARY_APPLICATION: self.agent, MessageType.PORT_ARRIVAL: self.operator,
+                MessageType.DEPARTURE: self.logistics}[message_type]
 
     @property
     def receivers(self) -> tuple[str, ...]:
