@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ceb.documents import (ArrivalItem, ArrivalList, BaseTransfer, DeclarationHead, Document, InventoryCancel,
                            InventoryList, InventoryReturn, Message, ReturnItem, Waybill, WaybillStatus)
 from ceb.types import AppStatus, AppType, MessageType
+from scenarios.flows import FollowUpKind
 from scenarios.parties import Parties
 
 _TIME = "%Y%m%d%H%M%S"
@@ -69,3 +71,25 @@ def message_of(message_type: MessageType, document: Document, parties: Parties, 
     sender = parties.sender_of(message_type)
     return Message(message_type, guid, (document,),
                    BaseTransfer(cop_code=sender.code, cop_name=sender.name, dxp_mode="DXP", dxp_id=sender.dxp_id))
+
+
+# The sender does not know the customs number (invtNo) before the 120 receipt; the platform finds
+# the list by the agent's own copNo, as the mock does.
+UNKNOWN_INVT_NO = "0"
+
+
+def followup_message(kind: FollowUpKind, parcel, parties: Parties, guid, at: dt.datetime) -> Message:
+    """The message of one follow-up of `parcel` (a `locustfiles.parcels.Parcel`)."""
+    head = declaration_head(guid(), at)
+    lst = parcel.inventory_list
+    if kind is FollowUpKind.SIGNED_FOR:
+        document = signed_for(parcel.waybill, head, at)
+    elif kind is FollowUpKind.ARRIVAL:
+        document = arrival_of([lst], head, parties, f"RKD{parcel.order.order_no}")
+    elif kind is FollowUpKind.AMEND:
+        document = replace(lst, head=declaration_head(head.guid, at, AppType.CHANGE), note="amended: gross weight")
+    elif kind is FollowUpKind.CANCEL:
+        document = cancel_of(lst, head, UNKNOWN_INVT_NO, "buyer cancelled the order")
+    else:
+        document = return_of(lst, head, UNKNOWN_INVT_NO, "buyer returned the goods")
+    return message_of(kind.message_type, document, parties, guid())

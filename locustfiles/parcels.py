@@ -207,4 +207,35 @@ def _apply_defect(parcel: Parcel) -> Parcel:
                                                amount_paid=parcel.payment.amount_paid - Decimal("1.00")))
     if defect is ParcelDefect.CONSIGNEE_MISMATCH:
         return replace(parcel, waybill=replace(parcel.waybill, consignee=parcel.waybill.consignee + "某"))
+    order, lst = parcel.order, parcel.inventory_list
+    if defect is ParcelDefect.ORDER_AMOUNT_MISMATCH:  # the payment agrees with the wrong total
+        paid = order.actural_paid + Decimal("1.00")
+        return replace(parcel, order=replace(order, actural_paid=paid),
+                       payment=replace(parcel.payment, amount_paid=paid))
+    if defect is ParcelDefect.WRONG_TAX:  # tax left out, everything else consistent
+        paid = order.goods_value + order.freight - order.discount
+        return replace(parcel, order=replace(order, tax_total=Decimal("0.00"), actural_paid=paid),
+                       payment=replace(parcel.payment, amount_paid=paid))
+    other = _other_id(order.buyer_id_number)
+    if defect is ParcelDefect.PAYER_NOT_BUYER:
+        return replace(parcel, payment=replace(parcel.payment, payer_id_number=other))
+    if defect is ParcelDefect.LIST_BUYER_MISMATCH:
+        return replace(parcel, inventory_list=replace(lst, buyer_id_number=other))
+    if defect is ParcelDefect.JOIN_KEY_MISMATCH:
+        return replace(parcel, inventory_list=replace(lst, ebc_code="5001960999", assure_code=lst.ebp_code))
+    if defect is ParcelDefect.BAD_ASSURE_CODE:
+        return replace(parcel, inventory_list=replace(lst, assure_code="5001969999"))
+    if defect is ParcelDefect.MISSING_TRADE_MODE_FIELD:
+        field = "ems_no" if lst.trade_mode == TradeMode.BONDED.value else "voyage_no"
+        return replace(parcel, inventory_list=replace(lst, **{field: ""}))
+    if defect is ParcelDefect.OFF_POSITIVE_LIST:  # arms and ammunition are never on it
+        item = replace(lst.items[0], gcode="9303201000", gname="猎枪")
+        return replace(parcel, inventory_list=replace(lst, items=(item, *lst.items[1:])))
     return parcel
+
+
+def _other_id(id_number: str) -> str:
+    """A valid resident ID number that is not `id_number` (another birth serial, same area)."""
+    serial = (int(id_number[14:17]) + 1) % 1000
+    body = f"{id_number[:14]}{serial:03d}"
+    return body + check_character(body)

@@ -103,7 +103,7 @@ class Recorder:
             return
         if job.message_type is MessageType.ORDER:
             self.receipts.order_sent(job.document_guid, job.parcel, job.intended_s)
-        elif job.message_type is MessageType.INVENTORY_LIST:
+        elif job.message_type is MessageType.INVENTORY_LIST and not job.withdrawn:
             self.receipts.list_sent(job.document_guid, job.parcel, job.defect is not None,
                                     job.intended_s)
         else:

@@ -181,7 +181,7 @@ class GeneratorRuntime:
 
     def _consume_receipts(self) -> None:
         gen = self.scenario.generator
-        receivers = {code: "" for code in self.scenario.parties.receivers}
+        receivers = {code: "" for code in self.scenario.receivers}
         session = FastHttpSession(base_url=self.environment.host,
                                   request_event=self.environment.events.request, user=None)
         drain_until: float | None = None

@@ -1,7 +1,9 @@
 """The send plan: every message of every parcel, at the time it is meant to be sent.
 
 Pure and lazy: order arrivals come from the scenario's curve; each order's payment, waybill and
-inventory list follow after delays drawn from the scenario's waves (compressed with the clock).
+inventory list follow after delays drawn from the scenario's waves, and a fraction of parcels'
+follow-ups (signed for, arrival, amendment, cancel, return) after the list (all compressed with
+the clock).
 Parcels are made when their order's time comes up, from pre-rendered templates (clean parcels) or
 in full (the rare parcel with a defect), so the plan holds only the messages still waiting.
 """
@@ -16,10 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ceb.codec import render_message, wrap_envelope
-from ceb.types import MessageType
+from ceb.types import MessageType, TradeMode
+from locustfiles.followups import followup_message
 from locustfiles.parcels import ParcelFactory
 from locustfiles.templates import ParcelTemplates
 from scenarios.curves import arrival_times
+from scenarios.flows import FollowUpKind, pick_followups
 from scenarios.model import ParcelDefect, Scenario
 
 
@@ -33,6 +37,7 @@ class SendJob:
     parcel: int
     document_guid: str
     defect: ParcelDefect | None
+    withdrawn: bool = False  # a list its parcel amends or cancels: it is not expected to release
 
 
 def pick_defect(rng: random.Random, fractions: dict[ParcelDefect, float]) -> ParcelDefect | None:
@@ -57,9 +62,16 @@ class SendPlan:
         gen = scenario.generator
         self.scenario = scenario
         self._rng = random.Random(f"{gen.seed}/{worker_index}/plan")
-        self._factory = ParcelFactory(parties=scenario.parties, seed=gen.seed,
-                                      namespace=f"W{worker_index:02d}", trade_mode=scenario.trade_mode)
-        self._templates = ParcelTemplates(self._factory, scenario.clock.start)
+        self._channels = []
+        for index, channel in enumerate(scenario.channels):
+            # Channel 0 keeps the single-channel namespace, so a scenario without a mix plans as before.
+            factory = ParcelFactory(parties=channel.parties, seed=gen.seed, trade_mode=channel.trade_mode,
+                                    namespace=f"W{worker_index:02d}" + (f"C{index}" if index else ""))
+            kinds = frozenset(k for k in scenario.followups
+                              if k is not FollowUpKind.ARRIVAL or channel.trade_mode is TradeMode.DIRECT_MAIL)
+            self._channels.append((channel.weight, factory, ParcelTemplates(factory, scenario.clock.start,
+                                                                            followups=kinds), kinds))
+        self._total_weight = sum(weight for weight, *_ in self._channels)
         self._orders = itertools.islice(
             arrival_times(scenario.compiled_curve(), scenario.clock.compression,
                           poisson=gen.pacing == "poisson", rng=random.Random(f"{gen.seed}/arrivals")),
@@ -73,12 +85,24 @@ class SendPlan:
         while next_order is not None or pending:
             while next_order is not None and (not pending or next_order <= pending[0][0]):
                 real_time = start + dt.timedelta(seconds=next_order * scenario.clock.compression)
-                for job in _parcel_jobs(scenario, self._factory, self._templates, self._rng,
+                factory, templates, kinds = self._channel()
+                for job in _parcel_jobs(scenario, factory, templates, kinds, self._rng,
                                         next(parcels), next_order, real_time):
                     heapq.heappush(pending, (job.intended_s, next(tiebreak), job))
                 next_order = next(self._orders, None)
             if pending:
                 yield heapq.heappop(pending)[2]
+
+
+    def _channel(self) -> tuple[ParcelFactory, ParcelTemplates, frozenset[FollowUpKind]]:
+        if len(self._channels) == 1:
+            return self._channels[0][1:]
+        draw = self._rng.random() * self._total_weight
+        for weight, *rest in self._channels:
+            if draw < weight:
+                return tuple(rest)
+            draw -= weight
+        return self._channels[-1][1:]
 
 
 def send_plan(scenario: Scenario, worker_index: int = 0, worker_count: int = 1) -> Iterator[SendJob]:
@@ -87,21 +111,43 @@ def send_plan(scenario: Scenario, worker_index: int = 0, worker_count: int = 1) 
 
 
 def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTemplates,
-                 rng: random.Random, parcel: int, order_s: float,
+                 kinds: frozenset[FollowUpKind], rng: random.Random, parcel: int, order_s: float,
                  real_time: dt.datetime) -> Iterator[SendJob]:
     defect = pick_defect(rng, scenario.defects)
+    later = pick_followups(rng, scenario.followup_fractions) & kinds if kinds else frozenset()
     if defect is None:
-        rendered = templates.make()
+        rendered = templates.make(later)
         bodies, guids = rendered.bodies, rendered.document_guids
+        later_bodies, later_guids = rendered.followup_bodies, rendered.followup_guids
     else:  # rare: made and rendered in full, so the defect is exactly what the factory makes
-        messages = factory.make(real_time, defect).messages(factory.parties, factory.guid)
+        made = factory.make(real_time, defect)
+        messages = made.messages(factory.parties, factory.guid)
         bodies = {mt: render_message(m) for mt, m in messages.items()}
         guids = {mt: m.documents[0].head.guid for mt, m in messages.items()}
+        followups = {kind: followup_message(kind, made, factory.parties, factory.guid, real_time) for kind in later}
+        later_bodies = {kind: render_message(m) for kind, m in followups.items()}
+        later_guids = {kind: m.documents[0].head.guid for kind, m in followups.items()}
+    withdrawn = bool(later & {FollowUpKind.AMEND, FollowUpKind.CANCEL})
+    compression, list_s = scenario.clock.compression, order_s
     for message_type, body in bodies.items():
         delay = scenario.waves.delay_for(message_type)
-        offset = 0.0 if delay is None else delay.draw(rng) / scenario.clock.compression
-        if scenario.generator.envelope:
-            sender = factory.parties.sender_of(message_type)
-            body = wrap_envelope(body, message_type, sender.dxp_id, guids[message_type],
-                                 real_time.strftime("%Y%m%d%H%M%S"))
-        yield SendJob(order_s + offset, message_type, body, parcel, guids[message_type], defect)
+        offset = 0.0 if delay is None else delay.draw(rng) / compression
+        if message_type is MessageType.INVENTORY_LIST:
+            list_s = order_s + offset
+        yield SendJob(order_s + offset, message_type, _wrapped(scenario, factory, message_type, body,
+                                                               guids[message_type], real_time),
+                      parcel, guids[message_type], defect,
+                      withdrawn=withdrawn and message_type is MessageType.INVENTORY_LIST)
+    for kind in sorted(later):
+        at = list_s + scenario.followups[kind].delay.draw(rng) / compression
+        body = _wrapped(scenario, factory, kind.message_type, later_bodies[kind], later_guids[kind], real_time)
+        yield SendJob(at, kind.message_type, body, parcel, later_guids[kind], defect)
+
+
+def _wrapped(scenario: Scenario, factory: ParcelFactory, message_type: MessageType, body: bytes, guid: str,
+             real_time: dt.datetime) -> bytes:
+    """The body, in a DxpMsg envelope when the scenario asks for one."""
+    if not scenario.generator.envelope:
+        return body
+    sender = factory.parties.sender_of(message_type)
+    return wrap_envelope(body, message_type, sender.dxp_id, guid, real_time.strftime("%Y%m%d%H%M%S"))

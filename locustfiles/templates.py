@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from ceb.codec import render_message
 from ceb.resident_id import make_id_number
 from ceb.types import MessageType
+from locustfiles.followups import followup_message
 from locustfiles.parcels import AREA_CODES, ParcelFactory
+from scenarios.flows import FollowUpKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +29,15 @@ class RenderedParcel:
     sequence: int
     bodies: dict[MessageType, bytes]
     document_guids: dict[MessageType, str]
+    followup_bodies: dict[FollowUpKind, bytes]
+    followup_guids: dict[FollowUpKind, str]
 
 
 @dataclass(frozen=True, slots=True)
 class _Template:
     # Each body as a bytes format string: `%(role)s` where an identifier stood, `%%` for `%`.
     formats: dict[MessageType, bytes]
+    followups: dict[FollowUpKind, bytes]
     roles: tuple[str, ...]
 
 
@@ -47,8 +52,9 @@ class ParcelTemplates:
     """Makes rendered parcels from a pool of templates; identifiers unique per namespace."""
 
     def __init__(self, factory: ParcelFactory, now: dt.datetime, pool_size: int = 256,
-                 buyers: int = 50_000) -> None:
+                 buyers: int = 50_000, followups: frozenset[FollowUpKind] = frozenset()) -> None:
         self._factory = factory
+        self._followups = followups
         self._namespace = factory.namespace
         self._rng = random.Random(f"templates/{factory.namespace}")
         self._date = f"{now:%y%m%d}"
@@ -73,11 +79,18 @@ class ParcelTemplates:
         for message_type, message in messages.items():
             identifiers[f"message/{message_type.value}"] = message.guid
             identifiers[f"document/{message_type.value}"] = message.documents[0].head.guid
+        later = {kind: followup_message(kind, parcel, self._factory.parties, self._factory.guid, now)
+                 for kind in sorted(self._followups)}
+        for kind, message in later.items():
+            identifiers[f"message/{kind.value}"] = message.guid
+            identifiers[f"document/{kind.value}"] = message.documents[0].head.guid
         return _Template({mt: _to_format(render_message(m), identifiers) for mt, m in messages.items()},
+                         {kind: _to_format(render_message(m), identifiers) for kind, m in later.items()},
                          tuple(identifiers))
 
-    def make(self) -> RenderedParcel:
-        """The next parcel: a pooled template with new identifiers."""
+    def make(self, followups: frozenset[FollowUpKind] = frozenset()) -> RenderedParcel:
+        """The next parcel: a pooled template with new identifiers, and the follow-ups asked for
+        (of those the templates were made with)."""
         self._sequence += 1
         seq = self._sequence
         template = self._pool[seq % len(self._pool)]
@@ -93,4 +106,6 @@ class ParcelTemplates:
                 new[role] = guid()
         values = {role.encode(): value.encode() for role, value in new.items()}
         bodies = {mt: fmt % values for mt, fmt in template.formats.items()}
-        return RenderedParcel(seq, bodies, {mt: new[f"document/{mt.value}"] for mt in template.formats})
+        later = {kind: template.followups[kind] % values for kind in followups}
+        return RenderedParcel(seq, bodies, {mt: new[f"document/{mt.value}"] for mt in template.formats},
+                              later, {kind: new[f"document/{kind.value}"] for kind in followups})

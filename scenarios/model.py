@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from ceb.types import MessageType, TradeMode
 from scenarios.curves import CompiledSegment, compile_curve
+from scenarios.flows import SIDE_PATHS, FollowUpKind
 from scenarios.parties import Parties
 
 _DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$")
@@ -143,11 +144,19 @@ class _PlacedSegment:
 class ParcelDefect(str, Enum):
     """A kind of bad data a parcel may carry on purpose; the platform must answer it with 100."""
 
-    BAD_ID_CHECK_DIGIT = "bad_id_check_digit"
-    PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch"
-    CONSIGNEE_MISMATCH = "consignee_mismatch"
-    OVER_TRANSACTION_LIMIT = "over_transaction_limit"
-    MISSING_PAYMENT = "missing_payment"
+    BAD_ID_CHECK_DIGIT = "bad_id_check_digit"  # buyer_id_number
+    PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch"  # payment_amount_equality
+    CONSIGNEE_MISMATCH = "consignee_mismatch"  # consignee_equality
+    OVER_TRANSACTION_LIMIT = "over_transaction_limit"  # per_transaction_limit
+    MISSING_PAYMENT = "missing_payment"  # matching_timeout
+    ORDER_AMOUNT_MISMATCH = "order_amount_mismatch"  # order_amount_identity
+    WRONG_TAX = "wrong_tax"  # tax_rate
+    PAYER_NOT_BUYER = "payer_not_buyer"  # payer_is_buyer
+    LIST_BUYER_MISMATCH = "list_buyer_mismatch"  # list_buyer_equality
+    JOIN_KEY_MISMATCH = "join_key_mismatch"  # join_key (the list names another ebcCode)
+    BAD_ASSURE_CODE = "bad_assure_code"  # assure_code
+    MISSING_TRADE_MODE_FIELD = "missing_trade_mode_field"  # trade_mode_required_fields
+    OFF_POSITIVE_LIST = "off_positive_list"  # positive_list (an HS code not on it)
 
 
 # ------------------------------------------------------------------------------------ waves
@@ -216,6 +225,13 @@ class Waves(_Model):
         """The delay of a message type after its order (None for the order itself)."""
         return {MessageType.PAYMENT: self.payment, MessageType.WAYBILL: self.waybill,
                 MessageType.INVENTORY_LIST: self.inventory_list}.get(message_type)
+
+
+class FollowUp(_Model):
+    """A fraction of parcels that see a later document, and its delay after the list."""
+
+    fraction: float = Field(ge=0, le=1)
+    delay: Delay = Delay(dist="fixed", min="1s")
 
 
 # ------------------------------------------------------------------------------------ gates
@@ -307,6 +323,15 @@ class Generator(_Model):
     envelope: bool = False  # wrap messages in DxpMsg
 
 
+class Channel(_Model):
+    """A share of the parcels: who declares them and in which trade mode (e.g. one e-commerce
+    platform's bonded parcels beside another's direct mail)."""
+
+    weight: float = Field(gt=0)
+    trade_mode: TradeMode = TradeMode.BONDED
+    parties: Parties = Parties()
+
+
 class Scenario(_Model):
     """A festival load scenario: when, how much, what mix, and what must hold."""
 
@@ -317,9 +342,11 @@ class Scenario(_Model):
     curve: list[CurveSegment] = Field(min_length=1)
     trade_mode: TradeMode = TradeMode.BONDED
     parties: Parties = Parties()
+    mix: list[Channel] = Field(default_factory=list)  # empty: every parcel as trade_mode and parties say
     target: str = Field("mock", pattern=r"^(mock|https?://\S+)$")  # --target overrides it
     waves: Waves = Waves()
     defects: dict[ParcelDefect, float] = Field(default_factory=dict)
+    followups: dict[FollowUpKind, FollowUp] = Field(default_factory=dict)
     generator: Generator = Generator()
     gates: list[Gate] = Field(default_factory=list)
 
@@ -334,7 +361,29 @@ class Scenario(_Model):
                 raise ValueError(f"defects.{defect.value} = {fraction}: a fraction is between 0 and 1")
         if sum(self.defects.values()) > 1:
             raise ValueError("defect fractions add up to more than 1")
+        if sum(self.followups[k].fraction for k in SIDE_PATHS if k in self.followups) > 1:
+            raise ValueError("followups: amend, cancel and return fractions add up to more than 1")
+        if FollowUpKind.ARRIVAL in self.followups and all(
+                c.trade_mode is not TradeMode.DIRECT_MAIL for c in self.channels):
+            raise ValueError("followups.arrival: CEB711 arrival lists are for trade_mode 9610 (direct mail)")
+        if self.mix and ("trade_mode" in self.model_fields_set or "parties" in self.model_fields_set):
+            raise ValueError("mix: give trade_mode and parties per channel, not beside a mix")
         return self
+
+    @property
+    def channels(self) -> list[Channel]:
+        """The parcel mix: `mix`, or one channel of `trade_mode` and `parties`."""
+        return self.mix or [Channel(weight=1, trade_mode=self.trade_mode, parties=self.parties)]
+
+    @property
+    def receivers(self) -> tuple[str, ...]:
+        """Every enterprise whose receipt feed the generator reads."""
+        return tuple(dict.fromkeys(code for c in self.channels for code in c.parties.receivers))
+
+    @property
+    def followup_fractions(self) -> dict[FollowUpKind, float]:
+        """Each follow-up kind's fraction of parcels."""
+        return {kind: followup.fraction for kind, followup in self.followups.items()}
 
     def compiled_curve(self) -> list[CompiledSegment]:
         """The curve on its timeline, ready for the pure curve functions."""
@@ -344,8 +393,9 @@ class Scenario(_Model):
     def longest_wave_s(self) -> float:
         """Wall seconds the last downstream document may trail its order (compressed)."""
         waves = self.waves
-        return max(d.upper_bound_s for d in (waves.payment, waves.waybill, waves.inventory_list)) \
-            / self.clock.compression
+        after_list = max((f.delay.upper_bound_s for f in self.followups.values()), default=0.0)
+        return max(waves.payment.upper_bound_s, waves.waybill.upper_bound_s,
+                   waves.inventory_list.upper_bound_s + after_list) / self.clock.compression
 
     def deadline_s(self, slack_s: float) -> float:
         """Wall seconds after which a replay of this scenario is stopped, whatever it is doing."""

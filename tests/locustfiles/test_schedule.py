@@ -43,3 +43,38 @@ def test_receipt_tracker_drops_duplicates_and_stale_receipts():
     assert tracker.clearance.get_max_value() >= 2_500_000
     tracker.observe("SOMEONE-ELSES", 800, "20181111000003000", 5.0)  # another process's list
     assert tracker.by_status[800] == 1
+
+
+FLOWS = TINY.with_name("flows.yaml")
+
+
+def test_followups_come_after_their_list_in_their_fractions():
+    jobs = list(send_plan(load(str(FLOWS))))
+    by_type = Counter(j.message_type for j in jobs)
+    assert by_type[MessageType.WAYBILL_STATUS] == by_type[MessageType.ARRIVAL] == 80
+    side = by_type[MessageType.INVENTORY_CANCEL] + by_type[MessageType.INVENTORY_RETURN]
+    amended = by_type[MessageType.INVENTORY_LIST] - 80
+    assert 8 <= side + amended <= 40  # 30% of 80 parcels take one side path
+    lists = {j.parcel: j for j in jobs if j.message_type is MessageType.INVENTORY_LIST and j.document_guid
+             and parse_message(j.body).documents[0].head.app_type == "1"}
+    for job in jobs:
+        if job.message_type in (MessageType.ARRIVAL, MessageType.INVENTORY_CANCEL, MessageType.INVENTORY_RETURN):
+            assert job.intended_s >= lists[job.parcel].intended_s
+    cancelled = {j.parcel for j in jobs if j.message_type is MessageType.INVENTORY_CANCEL}
+    assert all(lists[p].withdrawn for p in cancelled)
+    for job in jobs:  # every follow-up names its own parcel's list
+        if job.message_type in (MessageType.INVENTORY_CANCEL, MessageType.INVENTORY_RETURN):
+            named = parse_message(job.body).documents[0]
+            listed = parse_message(lists[job.parcel].body).documents[0]
+            assert (named.agent_code, named.cop_no, named.order_no) == (listed.agent_code, listed.cop_no, listed.order_no)
+
+
+def test_a_mix_splits_parcels_between_platforms_and_trade_modes_by_weight():
+    scenario = load(str(TINY.with_name("mix.yaml")))
+    lists = [parse_message(j.body).documents[0] for j in send_plan(scenario)
+             if j.message_type is MessageType.INVENTORY_LIST]
+    by_mode = Counter((lst.trade_mode, lst.ebp_code, lst.agent_code) for lst in lists)
+    assert set(by_mode) == {("1210", "5001960001", "5001960004"), ("9610", "5001970001", "5001970004")}
+    assert 0.6 < by_mode[("1210", "5001960001", "5001960004")] / len(lists) < 0.9
+    assert {"5001960001", "5001970001", "5001970004"} <= set(scenario.receivers)
+    assert len({lst.cop_no for lst in lists}) == len(lists)

@@ -61,6 +61,14 @@ def test_documents_may_arrive_in_any_order(client, factory):
     (ParcelDefect.CONSIGNEE_MISMATCH, "consignee_equality", "Logistics/consignee"),
     (ParcelDefect.OVER_TRANSACTION_LIMIT, "per_transaction_limit", "Order/acturalPaid"),
     (ParcelDefect.MISSING_PAYMENT, "matching_timeout", "payment"),
+    (ParcelDefect.ORDER_AMOUNT_MISMATCH, "order_amount_identity", "Order/acturalPaid"),
+    (ParcelDefect.WRONG_TAX, "tax_rate", "Order/taxTotal"),
+    (ParcelDefect.PAYER_NOT_BUYER, "payer_is_buyer", "Payment/payerIdNumber"),
+    (ParcelDefect.LIST_BUYER_MISMATCH, "list_buyer_equality", "InventoryHead/buyerIdNumber"),
+    (ParcelDefect.JOIN_KEY_MISMATCH, "join_key", "InventoryHead/ebcCode"),
+    (ParcelDefect.BAD_ASSURE_CODE, "assure_code", "InventoryHead/assureCode"),
+    (ParcelDefect.MISSING_TRADE_MODE_FIELD, "trade_mode_required_fields", "InventoryHead/emsNo"),
+    (ParcelDefect.OFF_POSITIVE_LIST, "positive_list", "InventoryList[1]/gcode"),
 ])
 def test_each_defect_is_rejected_naming_rule_and_field(client, factory, defect, rule, field):
     parcel = factory.make(now_china(), defect)

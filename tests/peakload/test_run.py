@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from peakload.embedded_mock import embedded_mock
+
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
 
 
@@ -107,3 +109,22 @@ def test_reports_render_again_from_the_summary_alone(tiny_run, tmp_path):
     assert done.returncode == 0, done.stderr
     assert {p.name for p in tmp_path.iterdir()} == {"summary.json", "report.html", "junit.xml", "summary.md"}
     assert peakload("report", str(tmp_path / "missing")).returncode == 64
+
+
+def test_a_run_with_every_follow_up_against_a_platform_holding_direct_mail_for_arrival(tmp_path):
+    out = tmp_path / "run"
+    with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--arrival-required",)) as url:
+        done = peakload("run", str(TINY.with_name("flows.yaml")), "--target", url, "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    sent = {name: m["requests"] - m["failures"] for name, m in summary["message_types"].items()}
+    assert sent["CEB711"] == sent["CEB513"] == 80 and sent["CEB623"] > 0 and sent["CEB625"] > 0
+    assert summary["clean_lists_released"] == summary["clean_lists_sent"] > 0  # amended ones included
+    assert summary["receipts_by_status"]["399"] > summary["clean_lists_sent"]  # cancels and returns approved
+
+
+def test_a_mixed_run_releases_every_platforms_parcels(tmp_path):
+    done = peakload("run", str(TINY.with_name("mix.yaml")), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["clean_lists_released"] == summary["clean_lists_sent"] == summary["orders_sent"] == 100

@@ -77,3 +77,16 @@ def test_custom_parties_reach_the_messages(tmp_path):
     message = parse_message(job.body)
     assert message.base_transfer.cop_code == "3301960009"
     assert message.documents[0].agent_code == "3301960009"
+
+
+@pytest.mark.parametrize("extra,message", [
+    ("followups: {arrival: {fraction: 1}}\n", "CEB711 arrival lists are for trade_mode 9610"),
+    ("followups: {cancel: {fraction: 0.6}, return: {fraction: 0.6}}\n", "add up to more than 1"),
+    ("followups: {cancel: {fraction: 1.5}}\n", "followups.cancel.fraction"),
+    ("followups: {refund: {fraction: 0.1}}\n", "refund"),
+    ("trade_mode: '9610'\nmix: [{weight: 1}]\n", "give trade_mode and parties per channel"),
+    ("mix: [{weight: 0}]\n", "mix.0.weight"),
+])
+def test_followups_and_mix_are_validated(tmp_path, extra, message):
+    with pytest.raises(ScenarioError, match=message):
+        load(str(write(tmp_path, VALID + extra)))
