@@ -239,8 +239,8 @@ class ArrivalList:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InventoryCancel:
-    """CEB623 `InvtCancel`: the agent withdraws a declared list before release (撤销申请单)."""
+class _ListRequest:
+    """The fields a cancel or a return repeats from the list it names."""
 
     head: DeclarationHead
     customs_code: str
@@ -263,6 +263,11 @@ class InventoryCancel:
     agent_name: str
     reason: str
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InventoryCancel(_ListRequest):
+    """CEB623 `InvtCancel`: the agent withdraws a declared list before release (撤销申请单)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -278,30 +283,9 @@ class ReturnItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InventoryReturn:
+class InventoryReturn(_ListRequest):
     """CEB625 `InvtRefund`: goods of a released list sent back by the buyer (退货申请单)."""
 
-    head: DeclarationHead
-    customs_code: str
-    order_no: str
-    ebp_code: str
-    ebp_name: str
-    ebc_code: str
-    ebc_name: str
-    logistics_no: str
-    logistics_code: str
-    logistics_name: str
-    cop_no: str
-    pre_no: str = ""
-    invt_no: str
-    buyer_id_type: str
-    buyer_id_number: str
-    buyer_name: str
-    buyer_telephone: str = ""
-    agent_code: str
-    agent_name: str
-    reason: str
-    note: str = ""
     items: tuple[ReturnItem, ...]
 
 

@@ -100,19 +100,6 @@ async def get_receipts(request: Request) -> Response:
     return JSONResponse({"receipts": receipts, "next": receipts[-1]["cursor"] if receipts else str(cursor)})
 
 
-async def get_inventory(request: Request) -> Response:
-    """One inventory list's status and history."""
-    try:
-        agent_code = code_param("agentCode", request.query_params.get("agentCode"))
-        cop_no = code_param("copNo", request.path_params["cop_no"])
-    except PlatformError as exc:
-        return exc.response()
-    found = await run_in_threadpool(request.app.state.store.inventory, agent_code, cop_no)
-    if found is None:
-        return PlatformError(404, "not_found", "no such inventory list").response()
-    return JSONResponse(found)
-
-
 def create_app(settings: Settings) -> Starlette:
     """Build the mock platform for `settings`."""
 
@@ -139,7 +126,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/ceb/messages", post_message, methods=["POST"]),
             Route("/ceb/receipts", get_receipts, methods=["GET"]),
-            Route("/ceb/inventories/{cop_no}", get_inventory, methods=["GET"]),
+            Route("/ceb/inventories/{cop_no}", queries.get_inventory, methods=["GET"]),
             Route("/ceb/orders/{ebp_code}/{order_no}", queries.get_order, methods=["GET"]),
             Route("/stats/daily", queries.daily_stats, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),

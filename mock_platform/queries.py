@@ -1,5 +1,5 @@
-"""Query endpoints over the platform's own tables: an order with its partners' state, and the
-day's statistics."""
+"""Query endpoints over the platform's own tables: an inventory list's history, an order with its
+partners' state, and the day's statistics."""
 
 from __future__ import annotations
 
@@ -12,6 +12,19 @@ from starlette.responses import JSONResponse, Response
 from mock_platform.errors import PlatformError, code_param
 from mock_platform.receipts import CHINA_TIME
 from mock_platform.stats import daily, day_bounds
+
+
+async def get_inventory(request: Request) -> Response:
+    """One inventory list's status and history."""
+    try:
+        agent_code = code_param("agentCode", request.query_params.get("agentCode"))
+        cop_no = code_param("copNo", request.path_params["cop_no"])
+    except PlatformError as exc:
+        return exc.response()
+    found = await run_in_threadpool(request.app.state.store.inventory, agent_code, cop_no)
+    if found is None:
+        return PlatformError(404, "not_found", "no such inventory list").response()
+    return JSONResponse(found)
 
 
 async def get_order(request: Request) -> Response:
