@@ -37,13 +37,15 @@ def head(guid: GuidSource, at: dt.datetime) -> DeclarationHead:
 
 
 def export_parcel(parties: Parties, guid: GuidSource, number: int, at: dt.datetime,
-                  trade_mode: TradeMode = TradeMode.DIRECT_MAIL, port_code: str | None = None) -> ExportParcel:
+                  trade_mode: TradeMode = TradeMode.DIRECT_MAIL, port_code: str | None = None,
+                  namespace: str = "") -> ExportParcel:
     """Export parcel `number`: one catalogue item; declared at the parties' customs, leaving by
-    `port_code` (another district's port: 本地报关、异地放行)."""
+    `port_code` (another district's port: 本地报关、异地放行). `namespace` keeps identifiers unique
+    across generator processes."""
     goods = CATALOGUE[number % len(CATALOGUE)]
     qty, freight = Decimal(1 + number % 3), Decimal("30.00")
     value = goods.price * qty
-    order_no, logistics_no = f"EXO{number:09d}", f"EXL{number:09d}"
+    order_no, logistics_no = f"EXO{namespace}{number:09d}", f"EXL{namespace}{number:09d}"
     seller, carrier, agent = parties.platform, parties.logistics, parties.agent
     order = ExportOrder(head=head(guid, at), order_type="E", order_no=order_no, ebp_code=seller.code,
                         ebp_name=seller.name, ebc_code=seller.code, ebc_name=seller.name, goods_value=value,
@@ -52,7 +54,7 @@ def export_parcel(parties: Parties, guid: GuidSource, number: int, at: dt.dateti
                                                currency="142", qty=qty, price=goods.price, total_price=value),))
     collection = Collection(head=head(guid, at), ebp_code=seller.code, ebp_name=seller.name, ebc_code=seller.code,
                             ebc_name=seller.name, order_no=order_no, pay_code=parties.payment.code,
-                            pay_name=parties.payment.name, pay_no=f"EXP{number:09d}", charge=value + freight,
+                            pay_name=parties.payment.name, pay_no=f"EXP{namespace}{number:09d}", charge=value + freight,
                             currency="142", accounting_date=at.strftime(_TIME))
     waybill = ExportWaybill(head=head(guid, at), logistics_code=carrier.code, logistics_name=carrier.name,
                             logistics_no=logistics_no, freight=freight, insured_fee=Decimal("0.00"), currency="142",
@@ -60,7 +62,7 @@ def export_parcel(parties: Parties, guid: GuidSource, number: int, at: dt.dateti
     export_list = ExportList(
         head=head(guid, at), customs_code=parties.customs_code, ebp_code=seller.code, ebp_name=seller.name,
         order_no=order_no, logistics_code=carrier.code, logistics_name=carrier.name, logistics_no=logistics_no,
-        cop_no=f"EXC{number:09d}", ie_flag="E", port_code=port_code or parties.port_code, ie_date=at.strftime(_DAY),
+        cop_no=f"EXC{namespace}{number:09d}", ie_flag="E", port_code=port_code or parties.port_code, ie_date=at.strftime(_DAY),
         statistics_flag="A", agent_code=agent.code, agent_name=agent.name, ebc_code=seller.code, ebc_name=seller.name,
         ems_no=parties.ems_no if trade_mode is TradeMode.BONDED else "", trade_mode=trade_mode.value, traf_mode="5",
         voyage_no="CA0401", bill_no="999-12345675", country="502", freight=freight, currency="142",

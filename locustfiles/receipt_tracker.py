@@ -55,6 +55,10 @@ class ReceiptTracker:
         self.document_sent(document_guid)
         self._lists[document_guid] = _ListState(parcel, has_defect, sent_s)
 
+    def is_mine(self, guid: str) -> bool:
+        """Whether this process sent the document `guid` names."""
+        return guid in self._mine
+
     def observe(self, guid: str, return_status: int, return_time: str, seen_s: float) -> None:
         """One receipt as read from the feed, at `seen_s`."""
         if guid not in self._mine:

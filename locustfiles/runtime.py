@@ -24,6 +24,7 @@ from locustfiles.progress import RECENT_S, Progress
 from locustfiles.recorder import Recorder, per_second
 from locustfiles.results import RunResults
 from locustfiles.schedule import SendJob, send_plan
+from locustfiles.warehouse_ops import WarehouseOperator
 from scenarios.model import Scenario
 from scenarios.windows import PerSecond, window_value
 
@@ -61,6 +62,7 @@ class GeneratorRuntime:
         self._process = psutil.Process()
         self._load_cpu_percent: float | None = None
         self.deadline_s = scenario.deadline_s(_DEADLINE_SLACK_S)
+        self.warehouse = WarehouseOperator(scenario)
 
     @staticmethod
     def deadline_for(scenario: Scenario) -> float:
@@ -72,7 +74,10 @@ class GeneratorRuntime:
         return time.monotonic() - self._t0
 
     def start(self) -> None:
-        """Start the run's clock, dispatching and consuming receipts."""
+        """Tally the bonded books if asked (before the clock starts: no list may come first),
+        then start the run's clock, dispatching and consuming receipts."""
+        if self.warehouse.active:
+            self.warehouse.tally(self._session())
         self.started = True
         self._process.cpu_percent()  # CPU is measured over the load phase, start to last dispatch
         self.started_at = time.time()
@@ -182,19 +187,27 @@ class GeneratorRuntime:
     def _consume_receipts(self) -> None:
         gen = self.scenario.generator
         receivers = {code: "" for code in self.scenario.receivers}
-        session = FastHttpSession(base_url=self.environment.host,
-                                  request_event=self.environment.events.request, user=None)
+        session = self._session()
         drain_until: float | None = None
+        exit_every = self.scenario.bonded.exit_every_s
+        next_exit = exit_every
         while not self.finished:
             gevent.sleep(gen.receipt_poll_s)
             for receiver, cursor in list(receivers.items()):
                 receivers[receiver] = self._poll(session, receiver, cursor)
+            if exit_every is not None and (self.now() >= next_exit or self.dispatch_done):
+                self.warehouse.exit_released(session)
+                next_exit = self.now() + exit_every
             sending_over = self.dispatch_done and self.queue.empty() and self.in_flight == 0
             if not sending_over:
                 continue
             drain_until = drain_until or self.now() + gen.drain_s
             if self.recorder.receipts.outstanding == 0 or self.now() >= drain_until:
                 self.finish()
+
+    def _session(self) -> FastHttpSession:
+        return FastHttpSession(base_url=self.environment.host, request_event=self.environment.events.request,
+                               user=None)
 
     def _poll(self, session: FastHttpSession, receiver: str, cursor: str) -> str:
         while True:
@@ -206,9 +219,11 @@ class GeneratorRuntime:
                     return cursor
                 page = response.json()
             seen = self.now()
+            tracker = self.recorder.receipts
             for receipt in page["receipts"]:
-                self.recorder.receipts.observe(receipt["guid"], int(receipt["returnStatus"]),
-                                               receipt["returnTime"], seen)
+                tracker.observe(receipt["guid"], int(receipt["returnStatus"]), receipt["returnTime"], seen)
+                if self.warehouse.active:
+                    self.warehouse.note(receiver, receipt, tracker.is_mine(receipt["guid"]))
             if not page["receipts"]:
                 return cursor
             cursor = page["next"]

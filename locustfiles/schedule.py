@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 from ceb.codec import render_message, wrap_envelope
 from ceb.types import MessageType, TradeMode
-from locustfiles.followups import followup_message
-from locustfiles.parcels import ParcelFactory
+from locustfiles.exports import departure, export_cancel, export_parcel, port_arrival
+from locustfiles.followups import followup_message, message_of
+from locustfiles.parcels import GuidSource, ParcelFactory
 from locustfiles.templates import ParcelTemplates
 from scenarios.curves import arrival_times
 from scenarios.flows import FollowUpKind, pick_followups
-from scenarios.model import ParcelDefect, Scenario
+from scenarios.model import Channel, ParcelDefect, Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +66,15 @@ class SendPlan:
         self._channels = []
         for index, channel in enumerate(scenario.channels):
             # Channel 0 keeps the single-channel namespace, so a scenario without a mix plans as before.
+            namespace = f"W{worker_index:02d}" + (f"C{index}" if index else "")
+            if channel.direction == "export":
+                kinds = frozenset(k for k in scenario.followups if k.export_message_type is not None)
+                self._channels.append((channel.weight, ExportMaker(channel, namespace, gen.seed), None, kinds))
+                continue
             factory = ParcelFactory(parties=channel.parties, seed=gen.seed, trade_mode=channel.trade_mode,
-                                    namespace=f"W{worker_index:02d}" + (f"C{index}" if index else ""))
-            kinds = frozenset(k for k in scenario.followups
-                              if k is not FollowUpKind.ARRIVAL or channel.trade_mode is TradeMode.DIRECT_MAIL)
+                                    namespace=namespace)
+            kinds = frozenset(k for k in scenario.followups if k is not FollowUpKind.DEPARTURE and (
+                k is not FollowUpKind.ARRIVAL or channel.trade_mode is TradeMode.DIRECT_MAIL))
             self._channels.append((channel.weight, factory, ParcelTemplates(factory, scenario.clock.start,
                                                                             followups=kinds), kinds))
         self._total_weight = sum(weight for weight, *_ in self._channels)
@@ -86,8 +92,11 @@ class SendPlan:
             while next_order is not None and (not pending or next_order <= pending[0][0]):
                 real_time = start + dt.timedelta(seconds=next_order * scenario.clock.compression)
                 factory, templates, kinds = self._channel()
-                for job in _parcel_jobs(scenario, factory, templates, kinds, self._rng,
-                                        next(parcels), next_order, real_time):
+                jobs = (factory.jobs(scenario, kinds, self._rng, next(parcels), next_order, real_time)
+                        if isinstance(factory, ExportMaker) else
+                        _parcel_jobs(scenario, factory, templates, kinds, self._rng, next(parcels), next_order,
+                                     real_time))
+                for job in jobs:
                     heapq.heappush(pending, (job.intended_s, next(tiebreak), job))
                 next_order = next(self._orders, None)
             if pending:
@@ -142,6 +151,46 @@ def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTe
         at = list_s + scenario.followups[kind].delay.draw(rng) / compression
         body = _wrapped(scenario, factory, kind.message_type, later_bodies[kind], later_guids[kind], real_time)
         yield SendJob(at, kind.message_type, body, parcel, later_guids[kind], defect)
+
+
+class ExportMaker:
+    """An export channel's parcels (出口), rendered in full: order, collection, waybill and export
+    list at the scenario's waves, then the port's arrival and departure and the odd cancel."""
+
+    def __init__(self, channel: Channel, namespace: str, seed: int) -> None:
+        self.channel, self.namespace = channel, namespace
+        self.guid = GuidSource(random.Random(f"{seed}/{namespace}/export"))
+        self._count = 0
+
+    def jobs(self, scenario: Scenario, kinds: frozenset[FollowUpKind], rng: random.Random, parcel: int,
+             order_s: float, real_time: dt.datetime) -> Iterator[SendJob]:
+        """The jobs of one export parcel."""
+        self._count += 1
+        parties, compression = self.channel.parties, scenario.clock.compression
+        made = export_parcel(parties, self.guid, self._count, real_time, self.channel.trade_mode,
+                             namespace=self.namespace)
+        waves = {MessageType.EXPORT_ORDER: None, MessageType.COLLECTION: scenario.waves.payment,
+                 MessageType.EXPORT_WAYBILL: scenario.waves.waybill, MessageType.EXPORT_LIST: scenario.waves.inventory_list}
+        list_s = order_s
+        for message_type, document in made.documents().items():
+            delay = waves[message_type]
+            at = order_s + (0.0 if delay is None else delay.draw(rng) / compression)
+            list_s = at if message_type is MessageType.EXPORT_LIST else list_s
+            yield self._job(at, message_type, document, parcel)
+        later = pick_followups(rng, scenario.followup_fractions) & kinds if kinds else frozenset()
+        for kind in sorted(later):
+            at = list_s + scenario.followups[kind].delay.draw(rng) / compression
+            if kind is FollowUpKind.ARRIVAL:
+                document = port_arrival([made.export_list], parties, self.guid, real_time)
+            elif kind is FollowUpKind.DEPARTURE:
+                document = departure([made.export_list], self.guid, real_time)
+            else:
+                document = export_cancel(made.export_list, self.guid, real_time, "order cancelled")
+            yield self._job(at, kind.export_message_type, document, parcel)
+
+    def _job(self, at: float, message_type: MessageType, document, parcel: int) -> SendJob:
+        message = message_of(message_type, document, self.channel.parties, self.guid())
+        return SendJob(at, message_type, render_message(message), parcel, document.head.guid, None)
 
 
 def _wrapped(scenario: Scenario, factory: ParcelFactory, message_type: MessageType, body: bytes, guid: str,

@@ -310,6 +310,15 @@ class Gate(_Model):
 
 # ------------------------------------------------------------------------------------ scenario
 
+class Bonded(_Model):
+    """The bonded warehouse's side of a run (1210 channels): tally before declaring (先理货，后报关)
+    and take released lists out of the zone in exit batches."""
+
+    tally: float = Field(0, ge=0)  # units of every catalogue item each generator process tallies at start
+    exit_every_s: PositiveSeconds | None = Field(None, alias="exit_every")  # an exit batch this often
+    exit_mode: Literal["gate", "fast-delivery", "on-site-pickup"] = "gate"
+
+
 class Generator(_Model):
     """How the load generator replays the scenario."""
 
@@ -328,8 +337,15 @@ class Channel(_Model):
     platform's bonded parcels beside another's direct mail)."""
 
     weight: float = Field(gt=0)
+    direction: Literal["import", "export"] = "import"
     trade_mode: TradeMode = TradeMode.BONDED
     parties: Parties = Parties()
+
+    @model_validator(mode="after")
+    def _mode(self) -> Channel:
+        if self.direction == "import" and self.trade_mode not in (TradeMode.BONDED, TradeMode.DIRECT_MAIL):
+            raise ValueError(f"trade_mode {self.trade_mode.value} is an export mode; import is 1210 or 9610")
+        return self
 
 
 class Scenario(_Model):
@@ -347,6 +363,7 @@ class Scenario(_Model):
     waves: Waves = Waves()
     defects: dict[ParcelDefect, float] = Field(default_factory=dict)
     followups: dict[FollowUpKind, FollowUp] = Field(default_factory=dict)
+    bonded: Bonded = Bonded()
     generator: Generator = Generator()
     gates: list[Gate] = Field(default_factory=list)
 
@@ -364,8 +381,11 @@ class Scenario(_Model):
         if sum(self.followups[k].fraction for k in SIDE_PATHS if k in self.followups) > 1:
             raise ValueError("followups: amend, cancel and return fractions add up to more than 1")
         if FollowUpKind.ARRIVAL in self.followups and all(
-                c.trade_mode is not TradeMode.DIRECT_MAIL for c in self.channels):
-            raise ValueError("followups.arrival: CEB711 arrival lists are for trade_mode 9610 (direct mail)")
+                c.trade_mode is not TradeMode.DIRECT_MAIL and c.direction == "import" for c in self.channels):
+            raise ValueError("followups.arrival: CEB711 arrival lists are for trade_mode 9610 (direct mail), "
+                             "CEB507 port arrivals for export channels")
+        if FollowUpKind.DEPARTURE in self.followups and all(c.direction == "import" for c in self.channels):
+            raise ValueError("followups.departure: CEB509 departures are for export channels")
         if self.mix and ("trade_mode" in self.model_fields_set or "parties" in self.model_fields_set):
             raise ValueError("mix: give trade_mode and parties per channel, not beside a mix")
         return self

@@ -56,4 +56,4 @@ class Parties(BaseModel):
     @property
     def receivers(self) -> tuple[str, ...]:
         """The codes whose receipt feeds a generator reads."""
-        return (self.platform.code, self.payment.code, self.logistics.code, self.agent.code)
+        return (self.platform.code, self.payment.code, self.logistics.code, self.agent.code, self.operator.code)

@@ -78,3 +78,16 @@ def test_a_mix_splits_parcels_between_platforms_and_trade_modes_by_weight():
     assert 0.6 < by_mode[("1210", "5001960001", "5001960004")] / len(lists) < 0.9
     assert {"5001960001", "5001970001", "5001970004"} <= set(scenario.receivers)
     assert len({lst.cop_no for lst in lists}) == len(lists)
+
+
+def test_an_export_channel_plans_its_four_declarations_and_the_port_reports():
+    jobs = list(send_plan(load(str(TINY.with_name("export.yaml")))))
+    by_type = Counter(j.message_type for j in jobs)
+    exports = by_type[MessageType.EXPORT_LIST]
+    assert 20 < exports < 60 and by_type[MessageType.INVENTORY_LIST] == 80 - exports
+    for message_type in (MessageType.EXPORT_ORDER, MessageType.COLLECTION, MessageType.EXPORT_WAYBILL,
+                         MessageType.PORT_ARRIVAL, MessageType.DEPARTURE):
+        assert by_type[message_type] == exports
+    assert by_type[MessageType.ARRIVAL] == 0  # no CEB711 for bonded imports
+    numbers = [parse_message(j.body).documents[0].order_no for j in jobs if j.message_type is MessageType.EXPORT_LIST]
+    assert len(set(numbers)) == len(numbers)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from peakload.embedded_mock import embedded_mock
@@ -128,3 +129,28 @@ def test_a_mixed_run_releases_every_platforms_parcels(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["clean_lists_released"] == summary["clean_lists_sent"] == summary["orders_sent"] == 100
+
+
+def test_exports_clear_through_arrival_and_departure_beside_imports(tmp_path):
+    done = peakload("run", str(TINY.with_name("export.yaml")), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    types = summary["message_types"]
+    exports = types["CEB603"]["requests"]
+    assert exports > 0 and types["CEB507"]["failures"] == types["CEB509"]["failures"] == 0
+    assert types["CEB509"]["requests"] == exports
+    assert summary["receipts_by_status"]["899"] == exports  # every export list closed (结关)
+
+
+def test_the_generator_tallies_first_and_sends_released_lists_out_in_exit_batches(tmp_path):
+    out = tmp_path / "run"
+    with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--tally-first",)) as url:
+        done = peakload("run", str(TINY.with_name("bonded.yaml")), "--target", url, "--out", str(out))
+        stock = httpx.get(f"{url}/bonded/stock/T8000W000001").json()["items"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["clean_lists_released"] == summary["clean_lists_sent"] == 80
+    exited = sum(float(line["exited"]) for line in stock.values())
+    released = sum(float(line["released"]) for line in stock.values())
+    assert exited > 0 and released == 0  # every released list left the zone
+    assert all(float(line["tallied"]) == 100000 for line in stock.values())
