@@ -24,7 +24,7 @@ from locustfiles.progress import RECENT_S, Progress
 from locustfiles.recorder import Recorder, per_second
 from locustfiles.results import RunResults
 from locustfiles.schedule import SendJob, send_plan
-from locustfiles.warehouse_ops import WarehouseOperator
+from locustfiles.operations import Operations
 from scenarios.model import Scenario
 from scenarios.windows import PerSecond, window_value
 
@@ -62,7 +62,7 @@ class GeneratorRuntime:
         self._process = psutil.Process()
         self._load_cpu_percent: float | None = None
         self.deadline_s = scenario.deadline_s(_DEADLINE_SLACK_S)
-        self.warehouse = WarehouseOperator(scenario)
+        self.operations = Operations(scenario, f"W{worker_index:02d}")
 
     @staticmethod
     def deadline_for(scenario: Scenario) -> float:
@@ -76,8 +76,8 @@ class GeneratorRuntime:
     def start(self) -> None:
         """Tally the bonded books if asked (before the clock starts: no list may come first),
         then start the run's clock, dispatching and consuming receipts."""
-        if self.warehouse.active:
-            self.warehouse.tally(self._session())
+        if self.operations.active:
+            self.operations.tally(self._session())
         self.started = True
         self._process.cpu_percent()  # CPU is measured over the load phase, start to last dispatch
         self.started_at = time.time()
@@ -189,15 +189,18 @@ class GeneratorRuntime:
         receivers = {code: "" for code in self.scenario.receivers}
         session = self._session()
         drain_until: float | None = None
-        exit_every = self.scenario.bonded.exit_every_s
-        next_exit = exit_every
+        exit_every, summary_every = self.scenario.bonded.exit_every_s, self.scenario.export.summary_every_s
+        next_exit, next_summary = exit_every, summary_every
         while not self.finished:
             gevent.sleep(gen.receipt_poll_s)
             for receiver, cursor in list(receivers.items()):
                 receivers[receiver] = self._poll(session, receiver, cursor)
             if exit_every is not None and (self.now() >= next_exit or self.dispatch_done):
-                self.warehouse.exit_released(session)
+                self.operations.exit_released(session)
                 next_exit = self.now() + exit_every
+            if summary_every is not None and (self.now() >= next_summary or self.dispatch_done):
+                self.operations.summarise_exported(session)
+                next_summary = self.now() + summary_every
             sending_over = self.dispatch_done and self.queue.empty() and self.in_flight == 0
             if not sending_over:
                 continue
@@ -222,8 +225,8 @@ class GeneratorRuntime:
             tracker = self.recorder.receipts
             for receipt in page["receipts"]:
                 tracker.observe(receipt["guid"], int(receipt["returnStatus"]), receipt["returnTime"], seen)
-                if self.warehouse.active:
-                    self.warehouse.note(receiver, receipt, tracker.is_mine(receipt["guid"]))
+                if self.operations.active:
+                    self.operations.note(receiver, receipt, tracker.is_mine(receipt["guid"]))
             if not page["receipts"]:
                 return cursor
             cursor = page["next"]

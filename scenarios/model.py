@@ -319,6 +319,12 @@ class Bonded(_Model):
     exit_mode: Literal["gate", "fast-delivery", "on-site-pickup"] = "gate"
 
 
+class ExportWork(_Model):
+    """Export channels' periodic work."""
+
+    summary_every_s: PositiveSeconds | None = Field(None, alias="summary_every")  # CEB701 this often
+
+
 class Generator(_Model):
     """How the load generator replays the scenario."""
 
@@ -364,6 +370,7 @@ class Scenario(_Model):
     defects: dict[ParcelDefect, float] = Field(default_factory=dict)
     followups: dict[FollowUpKind, FollowUp] = Field(default_factory=dict)
     bonded: Bonded = Bonded()
+    export: ExportWork = ExportWork()
     generator: Generator = Generator()
     gates: list[Gate] = Field(default_factory=list)
 

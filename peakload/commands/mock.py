@@ -51,6 +51,9 @@ def mock(
         help="CNY a buyer may pay in one parcel (财关税〔2018〕49号: 5000).", min=0.01)] = 5000.0,
     annual_limit: Annotated[float, typer.Option(
         help="CNY a buyer may clear per calendar year (26000).", min=0.01)] = 26000.0,
+    amount_tolerance: Annotated[float, typer.Option(
+        help="CNY by which paid amounts may differ (order identity, payment and collection equality).",
+        min=0.0)] = 0.0,
     positive_list: Annotated[Path | None, typer.Option(
         help="A positive-list file (正面清单, HS prefixes) instead of the built-in excerpt.")] = None,
     pilot: Annotated[list[str] | None, typer.Option(
@@ -86,7 +89,8 @@ def mock(
                         capacity_msgs_per_s=capacity, queue_limit=queue_size, admin_token=admin_token,
                         body_timeout_s=body_timeout, customs=customs,
                         limits=Limits(per_transaction_cny=Decimal(str(per_transaction_limit)),
-                                      annual_cny=Decimal(str(annual_limit))),
+                                      annual_cny=Decimal(str(annual_limit)),
+                                      amount_tolerance_cny=Decimal(str(amount_tolerance))),
                         direct_mail_arrival_required=arrival_required,
                         receipt_duplicate_ratio=duplicate_receipts, receipt_reorder_ratio=reorder_receipts,
                         positive_list=goods, pilots=frozenset(pilot or ()), tally_first=tally_first)

@@ -243,3 +243,13 @@ def test_pet_food_is_off_the_positive_list_by_default(client, factory):
              if r["guid"] == guid]
     assert final[-1]["returnStatus"] == 100
     assert "rule:positive_list;field:InventoryList[1]/gcode" in final[-1]["returnInfo"]
+
+
+def test_the_payment_tolerance_is_configurable(tmp_path, factory):
+    parcel = factory.make(now_china())
+    off_by_cent = dataclasses.replace(parcel, payment=dataclasses.replace(
+        parcel.payment, amount_paid=parcel.payment.amount_paid - Decimal("0.01")))
+    with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--amount-tolerance", "0.05")) as url, \
+            httpx.Client(base_url=url, timeout=10) as tolerant:
+        guid = send(tolerant, factory, off_by_cent)[MessageType.INVENTORY_LIST]
+        assert statuses(tolerant, factory.parties.agent.code, guid, until={100, 800})[-1] == 800

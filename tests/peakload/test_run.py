@@ -131,15 +131,20 @@ def test_a_mixed_run_releases_every_platforms_parcels(tmp_path):
     assert summary["clean_lists_released"] == summary["clean_lists_sent"] == summary["orders_sent"] == 100
 
 
-def test_exports_clear_through_arrival_and_departure_beside_imports(tmp_path):
-    done = peakload("run", str(TINY.with_name("export.yaml")), "--out", str(tmp_path))
+def test_exports_clear_through_arrival_departure_and_summary_beside_imports(tmp_path):
+    out = tmp_path / "run"
+    with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log") as url:
+        done = peakload("run", str(TINY.with_name("export.yaml")), "--target", url, "--out", str(out))
+        stats = httpx.get(f"{url}/stats/daily").json()
+        first = httpx.get(f"{url}/ceb/inventories/EXCW00C1000000001", params={"agentCode": "5001960004"}).json()
     assert done.returncode == 0, done.stdout + done.stderr
-    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
     types = summary["message_types"]
     exports = types["CEB603"]["requests"]
     assert exports > 0 and types["CEB507"]["failures"] == types["CEB509"]["failures"] == 0
     assert types["CEB509"]["requests"] == exports
     assert summary["receipts_by_status"]["899"] == exports  # every export list closed (结关)
+    assert stats["documentsByMessageType"]["CEB701"] >= 1 and first["closed"] == "summarised"
 
 
 def test_the_generator_tallies_first_and_sends_released_lists_out_in_exit_batches(tmp_path):

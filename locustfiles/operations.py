@@ -1,0 +1,111 @@
+"""The run's periodic operations beside the parcels' declarations: the bonded warehouse tallies
+stock into each 1210 channel's account book before the first list (so a platform that insists on
+先理货，后报关 accepts them) and sends the lists this process saw released out of the zone in exit
+batches (出区); export agents summarise their released export lists (汇总申报, CEB701). Runs inside
+the generator's greenlets; its requests show in Locust's statistics by name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from collections import defaultdict
+
+from locust.contrib.fasthttp import FastHttpSession
+
+from ceb.codec import render_message
+from ceb.export import ParcelRef, SummaryApplication
+from ceb.heads import DeclarationHead
+from ceb.types import MessageType, ReturnStatus, TradeMode
+from locustfiles.followups import message_of
+from locustfiles.parcels import CATALOGUE, GuidSource
+from scenarios.model import Channel, Scenario
+from scenarios.parties import Parties
+
+_EXIT_BATCH_MAX = 1000  # the platform's limit per exit request
+
+
+class Operations:
+    """Tally at start; exit batches and export summaries as the run goes on."""
+
+    def __init__(self, scenario: Scenario, namespace: str = "W00") -> None:
+        self.bonded = scenario.bonded
+        self.summary_every_s = scenario.export.summary_every_s
+        # agent code -> the export channel it declares for
+        self.exporters: dict[str, Channel] = {c.parties.agent.code: c for c in scenario.channels
+                                              if c.direction == "export"}
+        self._exported: dict[str, list[str]] = defaultdict(list)
+        self._guid = GuidSource(random.Random(f"{namespace}/operations"))
+        self._summaries = itertools.count(1)
+        self._namespace = namespace
+        self.summarised = 0
+        # agent code -> account book of the 1210 channels this run declares
+        self.books = {c.parties.agent.code: c.parties.ems_no for c in scenario.channels
+                      if c.direction == "import" and c.trade_mode is TradeMode.BONDED}
+        self._released: dict[str, list[str]] = defaultdict(list)
+        self.exited = 0
+
+    @property
+    def active(self) -> bool:
+        bonded = bool(self.books) and (self.bonded.tally > 0 or self.bonded.exit_every_s is not None)
+        return bonded or (bool(self.exporters) and self.summary_every_s is not None)
+
+    def tally(self, session: FastHttpSession) -> None:
+        """Count `bonded.tally` units of every catalogue item into each book."""
+        if self.bonded.tally <= 0:
+            return
+        items = [{"itemRecordNo": g.item_no, "gcode": g.gcode, "qty": self.bonded.tally} for g in CATALOGUE]
+        for ems_no in sorted(set(self.books.values())):
+            with session.post("/bonded/tally", json={"emsNo": ems_no, "areaCode": "generator", "items": items},
+                              name="POST /bonded/tally", catch_response=True) as response:
+                if response.status_code != 201:
+                    response.failure(f"tally: HTTP {response.status_code}")
+
+    def note(self, receiver: str, receipt: dict, mine: bool) -> None:
+        """A receipt from a feed: remember this process's lists that were released."""
+        if not mine or int(receipt["returnStatus"]) != ReturnStatus.RELEASED:
+            return
+        if receipt["messageType"] == MessageType.INVENTORY_LIST_RECEIPT.value and receiver in self.books:
+            self._released[receiver].append(receipt["keys"].get("invtNo", ""))
+        elif receipt["messageType"] == MessageType.EXPORT_LIST_RECEIPT.value and receiver in self.exporters:
+            self._exported[receiver].append(receipt["keys"].get("invtNo", ""))
+
+    def summarise_exported(self, session: FastHttpSession) -> None:
+        """One summary application (CEB701) per export agent of every list released since the last."""
+        for agent, invt_nos in list(self._exported.items()):
+            self._exported[agent] = []
+            for start in range(0, len(invt_nos), _EXIT_BATCH_MAX):
+                batch = invt_nos[start:start + _EXIT_BATCH_MAX]
+                parties = self.exporters[agent].parties
+                body = render_message(message_of(MessageType.SUMMARY_APPLICATION, self._summary(parties, batch),
+                                                 parties, self._guid()))
+                with session.post("/ceb/messages", data=body, headers={"Content-Type": "application/xml"},
+                                  name="CEB701", catch_response=True) as response:
+                    if response.status_code == 202:
+                        self.summarised += len(batch)
+                    else:
+                        response.failure(f"summary: HTTP {response.status_code} {response.text[:200]}")
+
+    def _summary(self, parties: Parties, invt_nos: list[str]) -> SummaryApplication:
+        now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+        head = DeclarationHead(guid=self._guid(), app_type="1", app_time=now.strftime("%Y%m%d%H%M%S"), app_status="2")
+        agent, seller = parties.agent, parties.platform
+        return SummaryApplication(
+            head=head, customs_code=parties.customs_code, cop_no=f"SUM{self._namespace}{next(self._summaries):08d}",
+            agent_code=agent.code, agent_name=agent.name, ebc_code=seller.code, ebc_name=seller.name,
+            decl_agent_code=agent.code, decl_agent_name=agent.name, summary_flag="1",
+            items=tuple(ParcelRef(gnum=str(i), invt_no=n) for i, n in enumerate(invt_nos, start=1)))
+
+    def exit_released(self, session: FastHttpSession) -> None:
+        """One exit batch per book of every list released since the last one."""
+        for agent, invt_nos in list(self._released.items()):
+            self._released[agent] = []
+            for start in range(0, len(invt_nos), _EXIT_BATCH_MAX):
+                batch = invt_nos[start:start + _EXIT_BATCH_MAX]
+                with session.post("/bonded/exit", json={"emsNo": self.books[agent], "invtNos": batch,
+                                                        "mode": self.bonded.exit_mode},
+                                  name="POST /bonded/exit", catch_response=True) as response:
+                    if response.status_code == 200:
+                        self.exited += len(batch)
+                    else:
+                        response.failure(f"exit: HTTP {response.status_code} {response.text[:200]}")
