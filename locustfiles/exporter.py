@@ -50,7 +50,7 @@ class GeneratorCollector(Collector):
             yield counter
         for name, help_text, value in (
                 ("peakload_scheduler_lag_p99_seconds", "Dispatcher lag p99 so far",
-                 recorder.scheduler_lag.get_value_at_percentile(99) / 1e6),
+                 recorder.scheduler_lag.histogram.get_value_at_percentile(99) / 1e6),
                 ("peakload_generator_cpu_percent", "Generator CPU over the load phase",
                  self._runtime.cpu_percent()),
                 ("peakload_messages_intended_per_second", "Due, last 5 s", progress.intended_rate),

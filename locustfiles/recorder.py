@@ -5,9 +5,8 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 
-from hdrh.histogram import HdrHistogram
-
 from ceb.types import MessageType
+from locustfiles.histograms import BufferedHistogram
 from locustfiles.receipt_tracker import ReceiptTracker
 from locustfiles.results import (
     LATENCY_BUCKETS_S,
@@ -32,9 +31,9 @@ class Recorder:
     def __init__(self, late_s: float, timeline_step_s: int = 1) -> None:
         self.late_s = late_s
         self.timeline_step_s = timeline_step_s
-        self.timeline: dict[int, tuple[HdrHistogram, HdrHistogram]] = {}  # window -> corrected, raw
+        self.timeline: dict[int, tuple[BufferedHistogram, BufferedHistogram]] = {}  # window -> corrected, raw
         self.message_types: dict[MessageType, MessageTypeRecord] = {}
-        self.scheduler_lag = new_histogram()
+        self.scheduler_lag = BufferedHistogram(new_histogram())
         self.dropped = 0
         self.late = 0
         self.orders_planned = 0
@@ -52,7 +51,7 @@ class Recorder:
 
     def planned(self, job: SendJob, lag_s: float) -> None:
         """The dispatcher released `job`, `lag_s` after its intended time."""
-        self.scheduler_lag.record_value(max(1, int(lag_s * 1e6)))
+        self.scheduler_lag.record(max(1, int(lag_s * 1e6)))
         self.intended_per_second[int(job.intended_s)] += 1
         if job.message_type is MessageType.ORDER:
             self.orders_planned += 1
@@ -83,8 +82,8 @@ class Recorder:
             self.late += 1
         corrected_us = max(1, int((done_s - job.intended_s) * 1e6))
         raw_us = max(1, int((done_s - sent_s) * 1e6))
-        record.corrected.record_value(corrected_us)
-        record.raw.record_value(raw_us)
+        record.corrected.record(corrected_us)
+        record.raw.record(raw_us)
         buckets = self.latency_buckets.get(job.message_type)
         if buckets is None:
             buckets = self.latency_buckets[job.message_type] = [0] * (len(LATENCY_BUCKETS_S) + 1)
@@ -93,9 +92,9 @@ class Recorder:
         window = self.timeline.get(int(sent_s) // self.timeline_step_s)
         if window is None:
             window = self.timeline[int(sent_s) // self.timeline_step_s] = (
-                new_window_histogram(), new_window_histogram())
-        window[0].record_value(min(corrected_us, TIMELINE_HIGHEST_US))
-        window[1].record_value(min(raw_us, TIMELINE_HIGHEST_US))
+                BufferedHistogram(new_window_histogram()), BufferedHistogram(new_window_histogram()))
+        window[0].record(min(corrected_us, TIMELINE_HIGHEST_US))
+        window[1].record(min(raw_us, TIMELINE_HIGHEST_US))
         self.last_send_s = max(self.last_send_s, sent_s)
         if job.message_type is MessageType.ORDER:
             self.orders_sent += 1
@@ -112,7 +111,7 @@ class Recorder:
     def latency_steps(self, until_s: int) -> list[LatencyStep]:
         """Corrected percentiles of the timeline steps that ended by `until_s`."""
         step = self.timeline_step_s
-        return [LatencyStep(w * step, *(corrected.get_value_at_percentile(q) / 1000 for q in (50, 95, 99)))
+        return [LatencyStep(w * step, *(corrected.histogram.get_value_at_percentile(q) / 1000 for q in (50, 95, 99)))
                 for w, (corrected, _) in sorted(self.timeline.items()) if (w + 1) * step <= until_s]
 
     def results(self, *, scenario: str, target: str, started_at: float, load_duration_s: float,
@@ -125,11 +124,11 @@ class Recorder:
             started_at=started_at, run_duration_s=self.last_send_s, load_duration_s=load_duration_s,
             orders_intended=self.orders_planned, orders_sent=self.orders_sent,
             dropped_arrivals=self.dropped, late_arrivals=self.late,
-            scheduler_lag_hdr=encode_histogram(self.scheduler_lag),
+            scheduler_lag_hdr=encode_histogram(self.scheduler_lag.histogram),
             message_types={
                 mt.value: MessageTypeResults(
                     sent=r.sent, succeeded=r.succeeded, failed=r.failed, statuses=dict(r.statuses),
-                    corrected_hdr=encode_histogram(r.corrected), raw_hdr=encode_histogram(r.raw))
+                    corrected_hdr=encode_histogram(r.corrected.histogram), raw_hdr=encode_histogram(r.raw.histogram))
                 for mt, r in sorted(self.message_types.items(), key=lambda item: item[0].value)},
             receipts_by_status={str(k): v for k, v in sorted(tracker.by_status.items())},
             clean_lists_sent=tracker.clean_lists_sent, clean_lists_released=tracker.clean_released,
@@ -143,8 +142,8 @@ class Recorder:
             failed_per_second=_dense(self.failed_per_second),
             throttled_per_second=_dense(self.throttled_per_second),
             timeline_step_s=self.timeline_step_s,
-            latency_timeline=[LatencyWindow(window=w, corrected_hdr=encode_histogram(c),
-                                            raw_hdr=encode_histogram(r))
+            latency_timeline=[LatencyWindow(window=w, corrected_hdr=encode_histogram(c.histogram),
+                                            raw_hdr=encode_histogram(r.histogram))
                               for w, (c, r) in sorted(self.timeline.items())],
             error_samples=[f"{count}x {text}" for text, count in self.errors.most_common(_ERROR_SAMPLES)],
             aborted=aborted, stopped_by=stopped_by)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hdrh.histogram import HdrHistogram
+
+from locustfiles.histograms import BufferedHistogram
 from pydantic import BaseModel, ConfigDict, Field
 
 LOWEST_US = 1
@@ -78,8 +80,8 @@ class MessageTypeRecord:
     succeeded: int = 0
     failed: int = 0
     statuses: Counter = field(default_factory=Counter)
-    corrected: HdrHistogram = field(default_factory=new_histogram)
-    raw: HdrHistogram = field(default_factory=new_histogram)
+    corrected: BufferedHistogram = field(default_factory=lambda: BufferedHistogram(new_histogram()))
+    raw: BufferedHistogram = field(default_factory=lambda: BufferedHistogram(new_histogram()))
 
 
 class MessageTypeResults(BaseModel):

@@ -108,10 +108,13 @@ class GeneratorRuntime:
 
     def take(self, timeout: float = 0.5) -> SendJob | None:
         """The next job for a sender, or None when none came within `timeout`."""
-        try:
-            job = self.queue.get(timeout=timeout)
+        try:  # a busy run always has a job waiting: no timer to arm and cancel then
+            job = self.queue.get_nowait()
         except Empty:
-            return None
+            try:
+                job = self.queue.get(timeout=timeout)
+            except Empty:
+                return None
         self.in_flight += 1
         return job
 
@@ -151,7 +154,7 @@ class GeneratorRuntime:
             failed=sum(r.failed_per_second.values()), throttled=sum(r.throttled_per_second.values()),
             intended_rate=sum(r.intended_per_second.get(s, 0) for s in recent) / RECENT_S,
             sent_rate=sum(r.sent_per_second.get(s, 0) for s in recent) / RECENT_S,
-            p99_ms=latest[0].get_value_at_percentile(99) / 1000 if latest else 0.0,
+            p99_ms=latest[0].histogram.get_value_at_percentile(99) / 1000 if latest else 0.0,
             finished=self.finished, stopped_by=self.stopped_by)
 
     def _report_progress(self) -> None:

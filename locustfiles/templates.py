@@ -38,7 +38,7 @@ class _Template:
     # Each body as a bytes format string: `%(role)s` where an identifier stood, `%%` for `%`.
     formats: dict[MessageType, bytes]
     followups: dict[FollowUpKind, bytes]
-    roles: tuple[str, ...]
+    guid_roles: tuple[bytes, ...]  # the roles that take a fresh guid (messages and documents)
 
 
 def _to_format(body: bytes, identifiers: dict[str, str]) -> bytes:
@@ -60,13 +60,15 @@ class ParcelTemplates:
         self._date = f"{now:%y%m%d}"
         self._pool = [self._template(now) for _ in range(pool_size)]
         # Buyers cycle through a pool large enough that nobody nears the annual limit in a run
-        # of up to a million parcels (CNY 26,000 a year is some 30 parcels each).
+        # of up to a million parcels (CNY 26,000 a year is some 30 parcels each). Drawn now, before
+        # the run's clock starts, not on the hot path.
         rng = self._rng
-        self._buyers = [make_id_number(rng.choice(AREA_CODES),
-                                       dt.date(rng.randint(1960, 2004), rng.randint(1, 12),
-                                               rng.randint(1, 28)), rng.randint(0, 999))
-                        for _ in range(buyers)]
+        self._buyers = [make_id_number(rng.choice(AREA_CODES), dt.date(
+                            rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+                            rng.randint(0, 999)).encode() for _ in range(buyers)]
         self._sequence = 0
+        self._agent_code = factory.parties.agent.code
+        self._document_roles = tuple((mt, f"document/{mt.value}".encode()) for mt in self._pool[0].formats)
 
     def _template(self, now: dt.datetime) -> _Template:
         parcel = self._factory.make(now)
@@ -86,7 +88,7 @@ class ParcelTemplates:
             identifiers[f"document/{kind.value}"] = message.documents[0].head.guid
         return _Template({mt: _to_format(render_message(m), identifiers) for mt, m in messages.items()},
                          {kind: _to_format(render_message(m), identifiers) for kind, m in later.items()},
-                         tuple(identifiers))
+                         tuple(role.encode() for role in identifiers if "/" in role))
 
     def make(self, followups: frozenset[FollowUpKind] = frozenset()) -> RenderedParcel:
         """The next parcel: a pooled template with new identifiers, and the follow-ups asked for
@@ -95,17 +97,15 @@ class ParcelTemplates:
         seq = self._sequence
         template = self._pool[seq % len(self._pool)]
         ns, guid = self._namespace, self._factory.guid
-        new = {
-            "order_no": f"{ns}{self._date}T{seq:010d}", "logistics_no": f"CQ{ns}T{seq:010d}",
-            "cop_no": f"{self._factory.parties.agent.code}T{seq % 10**9:09d}",
-            "pay_transaction_id": f"PAY{ns}T{seq:012d}", "bill_no": f"BL{ns}T{seq:08d}",
-            "buyer_id": self._buyers[seq % len(self._buyers)],
+        values = {  # the hot path: built as bytes, straight into the format strings
+            b"order_no": f"{ns}{self._date}T{seq:010d}".encode(), b"logistics_no": f"CQ{ns}T{seq:010d}".encode(),
+            b"cop_no": f"{self._agent_code}T{seq % 10**9:09d}".encode(),
+            b"pay_transaction_id": f"PAY{ns}T{seq:012d}".encode(), b"bill_no": f"BL{ns}T{seq:08d}".encode(),
+            b"buyer_id": self._buyers[seq % len(self._buyers)],
         }
-        for role in template.roles:
-            if role not in new:
-                new[role] = guid()
-        values = {role.encode(): value.encode() for role, value in new.items()}
+        for role in template.guid_roles:
+            values[role] = guid().encode()
         bodies = {mt: fmt % values for mt, fmt in template.formats.items()}
-        later = {kind: template.followups[kind] % values for kind in followups}
-        return RenderedParcel(seq, bodies, {mt: new[f"document/{mt.value}"] for mt in template.formats},
-                              later, {kind: new[f"document/{kind.value}"] for kind in followups})
+        later = {kind: template.followups[kind] % values for kind in followups} if followups else {}
+        return RenderedParcel(seq, bodies, {mt: values[role].decode() for mt, role in self._document_roles},
+                              later, {kind: values[f"document/{kind.value}".encode()].decode() for kind in followups})

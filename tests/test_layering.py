@@ -21,6 +21,11 @@ print(','.join(bad))
     ("locustfiles.schedule", {"locust", "gevent", "mock_platform", "reports", "peakload"}),
     ("monitoring.oncall.app", {"locust", "gevent", "locustfiles", "mock_platform", "peakload"}),
     ("monitoring.catalog", {"locust", "gevent", "locustfiles", "mock_platform", "reports", "peakload"}),
+    ("monitoring.grafana.dashboards", {"locust", "gevent", "locustfiles", "mock_platform", "reports", "peakload"}),
+    ("monitoring.drills", {"locust", "gevent", "locustfiles", "mock_platform", "reports", "peakload"}),
+    ("locustfiles.exports", {"locust", "gevent", "mock_platform", "reports", "peakload"}),
+    ("mock_platform.export_desk", {"locust", "gevent", "locustfiles", "scenarios", "reports", "peakload"}),
+    ("reports.drill", {"locust", "gevent", "mock_platform", "peakload", "monitoring"}),
 ])
 def test_module_does_not_import_against_the_flow(module, forbidden):
     done = subprocess.run([sys.executable, "-c", CHECK.format(module=module, forbidden=forbidden)],
