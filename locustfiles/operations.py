@@ -1,7 +1,7 @@
 """The run's periodic operations beside the parcels' declarations: the bonded warehouse tallies
 stock into each 1210 channel's account book before the first list (so a platform that insists on
-先理货，后报关 accepts them) and sends the lists this process saw released out of the zone in exit
-batches (出区); export agents summarise their released export lists (汇总申报, CEB701). Runs inside
+先理货，后报关 accepts them), moves stock to another book now and then (转区) and sends the lists this
+process saw released out of the zone in exit batches (出区); export agents summarise their released export lists (汇总申报, CEB701). Runs inside
 the generator's greenlets; its requests show in Locust's statistics by name."""
 
 from __future__ import annotations
@@ -44,10 +44,12 @@ class Operations:
                       if c.direction == "import" and c.trade_mode is TradeMode.BONDED}
         self._released: dict[str, list[str]] = defaultdict(list)
         self.exited = 0
+        self.transfers = 0
 
     @property
     def active(self) -> bool:
-        bonded = bool(self.books) and (self.bonded.tally > 0 or self.bonded.exit_every_s is not None)
+        bonded = bool(self.books) and (self.bonded.tally > 0 or self.bonded.exit_every_s is not None
+                                       or self.bonded.transfer_every_s is not None)
         return bonded or (bool(self.exporters) and self.summary_every_s is not None)
 
     def tally(self, session: FastHttpSession) -> None:
@@ -60,6 +62,18 @@ class Operations:
                               name="POST /bonded/tally", catch_response=True) as response:
                 if response.status_code != 201:
                     response.failure(f"tally: HTTP {response.status_code}")
+
+    def transfer(self, session: FastHttpSession) -> None:
+        """转区: move `transfer_qty` of every catalogue item from each book to `transfer_to`."""
+        items = [{"itemRecordNo": g.item_no, "qty": self.bonded.transfer_qty} for g in CATALOGUE]
+        for ems_no in sorted(set(self.books.values()) - {self.bonded.transfer_to}):
+            with session.post("/bonded/transfer", json={"fromEmsNo": ems_no, "toEmsNo": self.bonded.transfer_to,
+                                                        "items": items},
+                              name="POST /bonded/transfer", catch_response=True) as response:
+                if response.status_code == 200:
+                    self.transfers += 1
+                else:
+                    response.failure(f"transfer: HTTP {response.status_code} {response.text[:200]}")
 
     def note(self, receiver: str, receipt: dict, mine: bool) -> None:
         """A receipt from a feed: remember this process's lists that were released."""

@@ -52,6 +52,7 @@ CATALOGUE = (
     Goods("SKU-BAG-01", "手提斜挎包", "4202210090", "011", Decimal("1.2"), Decimal("1023.30")),
     Goods("SKU-VITC-60", "维生素C咀嚼片 60片", "2106909090", "140", Decimal("0.15"), Decimal("99.00")),
 )
+ANNUAL_LIMIT_CNY = Decimal("26000")  # the platform's default (财关税〔2018〕49号)
 AREA_CODES = ("500103", "500105", "500106", "500107", "110105", "310115", "440305", "330106")
 _APP_TIME = "%Y%m%d%H%M%S"
 
@@ -109,6 +110,10 @@ class ParcelFactory:
         self._faker.seed_instance(self._rng.getrandbits(64))
         self.guid = GuidSource(self._rng)
         self._sequence = 0
+        # The one buyer of this factory's over-annual-limit parcels, and what that buyer has
+        # spent: the parcels that still fit the year's quota are clean, the rest the defect.
+        self._heavy_buyer = make_id_number("500103", dt.date(1980, 1, 1), self._rng.randint(0, 999))
+        self._heavy_spent = Decimal(0)
 
     def make(self, now: dt.datetime, defect: ParcelDefect | None = None) -> Parcel:
         """The next parcel, declared at `now` (China time), optionally with a defect."""
@@ -129,6 +134,8 @@ class ParcelFactory:
         quantities = [rng.randint(1, 3) for _ in goods]
         if defect is ParcelDefect.OVER_TRANSACTION_LIMIT:
             goods, quantities = [CATALOGUE[4]], [5]
+        elif defect is ParcelDefect.OVER_ANNUAL_LIMIT:  # about 4,500 CNY a parcel
+            goods, quantities, buyer_id = [CATALOGUE[4]], [4], self._heavy_buyer
         elif sum(g.price * q for g, q in zip(goods, quantities)) > Decimal("4500"):
             goods, quantities = goods[:1], [1]  # stay under the per-transaction limit
         goods_value = sum((g.price * q for g, q in zip(goods, quantities)), Decimal(0))
@@ -190,6 +197,10 @@ class ParcelFactory:
                                       qty=Decimal(q), unit=g.unit, qty1=g.net_kg * q, unit1="035",
                                       price=g.price, total_price=g.price * q)
                         for i, (g, q) in enumerate(zip(goods, quantities), start=1)))
+        if defect is ParcelDefect.OVER_ANNUAL_LIMIT:
+            self._heavy_spent += paid
+            if self._heavy_spent <= ANNUAL_LIMIT_CNY:
+                defect = None  # the buyer's first parcels of the year still fit
         return _apply_defect(Parcel(seq, order, payment, waybill, inventory, defect))
 
 

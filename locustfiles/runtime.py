@@ -193,7 +193,8 @@ class GeneratorRuntime:
         session = self._session()
         drain_until: float | None = None
         exit_every, summary_every = self.scenario.bonded.exit_every_s, self.scenario.export.summary_every_s
-        next_exit, next_summary = exit_every, summary_every
+        transfer_every = self.scenario.bonded.transfer_every_s
+        next_exit, next_summary, next_transfer = exit_every, summary_every, transfer_every
         while not self.finished:
             gevent.sleep(gen.receipt_poll_s)
             for receiver, cursor in list(receivers.items()):
@@ -201,6 +202,9 @@ class GeneratorRuntime:
             if exit_every is not None and (self.now() >= next_exit or self.dispatch_done):
                 self.operations.exit_released(session)
                 next_exit = self.now() + exit_every
+            if transfer_every is not None and not self.dispatch_done and self.now() >= next_transfer:
+                self.operations.transfer(session)
+                next_transfer = self.now() + transfer_every
             if summary_every is not None and (self.now() >= next_summary or self.dispatch_done):
                 self.operations.summarise_exported(session)
                 next_summary = self.now() + summary_every

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from dataclasses import replace
 import itertools
 import random
 from collections.abc import Iterator
@@ -126,6 +127,8 @@ def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTe
                  kinds: frozenset[FollowUpKind], rng: random.Random, parcel: int, order_s: float,
                  real_time: dt.datetime, waves: dict) -> Iterator[SendJob]:
     defect = pick_defect(rng, scenario.defects)
+    if defect is not None and defect.export_only:
+        defect = None
     later = pick_followups(rng, scenario.followup_fractions) & kinds if kinds else frozenset()
     if defect is None:
         rendered = templates.make(later)
@@ -176,6 +179,9 @@ class ExportMaker:
         parties, compression = self.channel.parties, scenario.clock.compression
         made = export_parcel(parties, self.guid, self._count, real_time, self.channel.trade_mode,
                              namespace=self.namespace)
+        defect = pick_defect(rng, scenario.defects)
+        if defect is ParcelDefect.COLLECTION_AMOUNT_MISMATCH:
+            made = replace(made, collection=replace(made.collection, charge=made.collection.charge + 1))
         waves = {MessageType.EXPORT_ORDER: None, MessageType.COLLECTION: scenario.waves.payment,
                  MessageType.EXPORT_WAYBILL: scenario.waves.waybill, MessageType.EXPORT_LIST: scenario.waves.inventory_list}
         list_s = order_s
@@ -183,7 +189,8 @@ class ExportMaker:
             delay = waves[message_type]
             at = order_s + (0.0 if delay is None else delay.draw(rng) / compression)
             list_s = at if message_type is MessageType.EXPORT_LIST else list_s
-            yield self._job(at, message_type, document, parcel)
+            yield self._job(at, message_type, document, parcel,
+                            defect if message_type is MessageType.EXPORT_LIST and defect and defect.export_only else None)
         later = pick_followups(rng, scenario.followup_fractions) & kinds if kinds else frozenset()
         for kind in sorted(later):
             at = list_s + scenario.followups[kind].delay.draw(rng) / compression
@@ -195,9 +202,10 @@ class ExportMaker:
                 document = export_cancel(made.export_list, self.guid, real_time, "order cancelled")
             yield self._job(at, kind.export_message_type, document, parcel)
 
-    def _job(self, at: float, message_type: MessageType, document, parcel: int) -> SendJob:
+    def _job(self, at: float, message_type: MessageType, document, parcel: int,
+             defect: ParcelDefect | None = None) -> SendJob:
         message = message_of(message_type, document, self.channel.parties, self.guid())
-        return SendJob(at, message_type, render_message(message), parcel, document.head.guid, None)
+        return SendJob(at, message_type, render_message(message), parcel, document.head.guid, defect)
 
 
 def _wrapped(scenario: Scenario, factory: ParcelFactory, message_type: MessageType, body: bytes, guid: str,

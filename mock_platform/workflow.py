@@ -408,19 +408,16 @@ def _ebc_mismatch(parcel: Parcel) -> Violation | None:
 
 
 def _tick_op(output: TickOutput):
-    receipts = Store.insert_receipts(output.receipts)
-    inventories = Store.update_inventories(output.inventories)
-    settled = Store.settle_documents(output.settled)
-    arrivals = Store.insert_arrivals(output.arrivals)
-    closures = Store.close_lists(output.closures)
-    stock = Store.upsert_stock(output.stock)
+    """One write op for everything a tick produced (empty parts cost no statement)."""
+    parts = [op for op, rows in ((Store.insert_receipts, output.receipts),
+                                 (Store.update_inventories, output.inventories),
+                                 (Store.settle_documents, output.settled),
+                                 (Store.insert_arrivals, output.arrivals),
+                                 (Store.close_lists, output.closures),
+                                 (Store.upsert_stock, output.stock)) if rows for op in (op(rows),)]
 
     def op(conn):
-        receipts(conn)
-        inventories(conn)
-        settled(conn)
-        arrivals(conn)
-        closures(conn)
-        stock(conn)
+        for part in parts:
+            part(conn)
 
     return op

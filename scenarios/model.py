@@ -157,6 +157,13 @@ class ParcelDefect(str, Enum):
     BAD_ASSURE_CODE = "bad_assure_code"  # assure_code
     MISSING_TRADE_MODE_FIELD = "missing_trade_mode_field"  # trade_mode_required_fields
     OFF_POSITIVE_LIST = "off_positive_list"  # positive_list (an HS code not on it)
+    OVER_ANNUAL_LIMIT = "over_annual_limit"  # annual_limit: one heavy buyer per generator process
+    COLLECTION_AMOUNT_MISMATCH = "collection_amount_mismatch"  # export: collection_amount
+
+    @property
+    def export_only(self) -> bool:
+        """Whether the defect applies to export parcels (the others to import parcels)."""
+        return self is ParcelDefect.COLLECTION_AMOUNT_MISMATCH
 
 
 # ------------------------------------------------------------------------------------ waves
@@ -317,6 +324,9 @@ class Bonded(_Model):
     tally: float = Field(0, ge=0)  # units of every catalogue item each generator process tallies at start
     exit_every_s: PositiveSeconds | None = Field(None, alias="exit_every")  # an exit batch this often
     exit_mode: Literal["gate", "fast-delivery", "on-site-pickup"] = "gate"
+    transfer_every_s: PositiveSeconds | None = Field(None, alias="transfer_every")  # a zone transfer (转区)
+    transfer_to: str = Field("T8000W000002", pattern=r"^[0-9A-Za-z\-]{1,30}$")  # the receiving book
+    transfer_qty: float = Field(1, gt=0)  # units of every catalogue item moved each time
 
 
 class ExportWork(_Model):

@@ -91,3 +91,18 @@ def test_an_export_channel_plans_its_four_declarations_and_the_port_reports():
     assert by_type[MessageType.ARRIVAL] == 0  # no CEB711 for bonded imports
     numbers = [parse_message(j.body).documents[0].order_no for j in jobs if j.message_type is MessageType.EXPORT_LIST]
     assert len(set(numbers)) == len(numbers)
+
+
+def test_export_defects_fall_on_export_parcels_only(tmp_path):
+    text = TINY.with_name("export.yaml").read_text().replace(
+        "export: {summary_every: 1s}", "export: {summary_every: 1s}\ndefects: {collection_amount_mismatch: 0.5}")
+    path = tmp_path / "export-defects.yaml"
+    path.write_text(text, encoding="utf-8")
+    jobs = list(send_plan(load(str(path))))
+    collections = [parse_message(j.body).documents[0] for j in jobs if j.message_type is MessageType.COLLECTION]
+    orders = {d.order_no: d for d in (parse_message(j.body).documents[0] for j in jobs
+                                      if j.message_type is MessageType.EXPORT_ORDER)}
+    off = [c for c in collections if c.charge != orders[c.order_no].goods_value + orders[c.order_no].freight]
+    assert 0.2 < len(off) / len(collections) < 0.8
+    flagged = [j for j in jobs if j.defect is not None]
+    assert flagged and all(j.message_type is MessageType.EXPORT_LIST for j in flagged)

@@ -137,3 +137,17 @@ def test_annual_limit_counts_the_buyers_earlier_parcels(client, factory):
 
 def test_tax_helper_matches_the_rule():
     assert retail_import_tax(Decimal("100.00"), Decimal("0.00")) == Decimal("9.10")
+
+
+def test_over_annual_limit_parcels_are_rejected_once_their_buyer_is_over_the_year(client, factory):
+    parcels = [factory.make(now_china(), ParcelDefect.OVER_ANNUAL_LIMIT) for _ in range(8)]
+    assert len({p.order.buyer_id_number for p in parcels}) == 1
+    assert [p.defect is None for p in parcels] == [True] * 5 + [False] * 3  # about 4,500 CNY each
+    finals = []
+    for parcel in parcels:  # one at a time, so the year fills in the order the factory counted
+        finals.append(list_receipts(client, factory, send_parcel(client, factory, parcel)["CEB621"])[-1])
+    for parcel, final in zip(parcels, finals):
+        if parcel.defect is None:
+            assert final["returnStatus"] == 800
+        else:
+            assert "rule:annual_limit;field:Order/buyerIdNumber" in final["returnInfo"]

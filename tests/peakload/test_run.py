@@ -147,11 +147,12 @@ def test_exports_clear_through_arrival_departure_and_summary_beside_imports(tmp_
     assert stats["documentsByMessageType"]["CEB701"] >= 1 and first["closed"] == "summarised"
 
 
-def test_the_generator_tallies_first_and_sends_released_lists_out_in_exit_batches(tmp_path):
+def test_the_generator_tallies_first_transfers_and_sends_released_lists_out_in_exit_batches(tmp_path):
     out = tmp_path / "run"
     with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--tally-first",)) as url:
         done = peakload("run", str(TINY.with_name("bonded.yaml")), "--target", url, "--out", str(out))
         stock = httpx.get(f"{url}/bonded/stock/T8000W000001").json()["items"]
+        moved = httpx.get(f"{url}/bonded/stock/T8000W000002").json()["items"]
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["clean_lists_released"] == summary["clean_lists_sent"] == 80
@@ -159,3 +160,6 @@ def test_the_generator_tallies_first_and_sends_released_lists_out_in_exit_batche
     released = sum(float(line["released"]) for line in stock.values())
     assert exited > 0 and released == 0  # every released list left the zone
     assert all(float(line["tallied"]) == 100000 for line in stock.values())
+    transferred = {float(line["tallied"]) for line in moved.values()}  # the same amount of each item
+    assert len(transferred) == 1 and transferred.pop() >= 30  # at least three transfers of 10
+    assert all(float(stock[record]["transferredOut"]) == float(line["tallied"]) for record, line in moved.items())
