@@ -14,6 +14,7 @@ from ceb.types import ReturnStatus
 from locustfiles.results import new_histogram
 
 _FINAL_STATUSES = frozenset(int(s) for s in ReturnStatus if s.is_final_for_inventory)
+_EXPORT_FINAL = frozenset({int(ReturnStatus.CLOSED), int(ReturnStatus.REJECTED)})  # 899 after departure
 
 
 @dataclass(slots=True)
@@ -32,6 +33,7 @@ class ReceiptTracker:
         self._lists: dict[str, _ListState] = {}
         self._orders_sent_s: dict[int, float] = {}
         self._mine: set[str] = set()  # guids of every document this process sent
+        self._exports: dict[str, int] = {}  # export list guid -> newest status
         self._seen: set[tuple[str, int, str]] = set()
         self.by_status: Counter[int] = Counter()
         self.duplicates = 0
@@ -55,6 +57,11 @@ class ReceiptTracker:
         self.document_sent(document_guid)
         self._lists[document_guid] = _ListState(parcel, has_defect, sent_s)
 
+    def export_list_sent(self, document_guid: str) -> None:
+        """An export list was accepted: the run drains until it is closed (899) or rejected."""
+        self.document_sent(document_guid)
+        self._exports[document_guid] = 0
+
     def is_mine(self, guid: str) -> bool:
         """Whether this process sent the document `guid` names."""
         return guid in self._mine
@@ -69,6 +76,8 @@ class ReceiptTracker:
             return
         self._seen.add(key)
         self.by_status[return_status] += 1
+        if guid in self._exports and return_status in _EXPORT_FINAL:
+            self._exports[guid] = return_status
         state = self._lists.get(guid)
         if state is None:
             return
@@ -91,8 +100,8 @@ class ReceiptTracker:
     @property
     def outstanding(self) -> int:
         """Lists sent that have no final status yet."""
-        return sum(1 for s in self._lists.values()
-                   if s.status not in _FINAL_STATUSES)
+        return (sum(1 for s in self._lists.values() if s.status not in _FINAL_STATUSES)
+                + sum(1 for status in self._exports.values() if status not in _EXPORT_FINAL))
 
     @property
     def clean_lists_sent(self) -> int:

@@ -105,6 +105,8 @@ class Recorder:
         elif job.message_type is MessageType.INVENTORY_LIST and not job.withdrawn:
             self.receipts.list_sent(job.document_guid, job.parcel, job.defect is not None,
                                     job.intended_s)
+        elif job.message_type is MessageType.EXPORT_LIST:
+            self.receipts.export_list_sent(job.document_guid)
         else:
             self.receipts.document_sent(job.document_guid)
 

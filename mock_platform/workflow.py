@@ -138,7 +138,10 @@ class WorkflowEngine:
             self._wakeup.clear()
             if self._store is not None and any(self._followups.needs_lookup(a) or self.export.needs_lookup(a)
                                                for a in self._inbox):
-                self._inbox = await asyncio.to_thread(self._look_up, self._store, self._inbox)
+                # Documents accepted while the lookup runs join the inbox meanwhile: keep them.
+                pending, self._inbox = self._inbox, []
+                resolved = await asyncio.to_thread(self._look_up, self._store, pending)
+                self._inbox = resolved + self._inbox
             output = self.tick(self._clock())
             if output:
                 await self._writer.write(_tick_op(output))
