@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ceb.export import ExportDocument
-from ceb.heads import DeclarationHead
+from ceb.heads import DeclarationHead as DeclarationHead  # re-exported: every declaration starts with one
 from ceb.types import MessageType
-
-__all__ = ["DeclarationHead"]  # re-exported: every declaration starts with one
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,12 +5,13 @@ signed-for status (CEB513), the site operator's arrival list (CEB711), the agent
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ceb.documents import (ArrivalItem, ArrivalList, BaseTransfer, DeclarationHead, Document, InventoryCancel,
                            InventoryList, InventoryReturn, Message, ReturnItem, Waybill, WaybillStatus)
 from ceb.types import AppStatus, AppType, MessageType
+from locustfiles.parcels import Parcel
 from scenarios.flows import FollowUpKind
 from scenarios.parties import Parties
 
@@ -78,8 +79,9 @@ def message_of(message_type: MessageType, document: Document, parties: Parties, 
 UNKNOWN_INVT_NO = "0"
 
 
-def followup_message(kind: FollowUpKind, parcel, parties: Parties, guid, at: dt.datetime) -> Message:
-    """The message of one follow-up of `parcel` (a `locustfiles.parcels.Parcel`)."""
+def followup_message(kind: FollowUpKind, parcel: Parcel, parties: Parties, guid: Callable[[], str],
+                     at: dt.datetime) -> Message:
+    """The message of one follow-up of `parcel`."""
     head = declaration_head(guid(), at)
     lst = parcel.inventory_list
     if kind is FollowUpKind.SIGNED_FOR:

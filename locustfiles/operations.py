@@ -22,7 +22,7 @@ from locustfiles.parcels import CATALOGUE, GuidSource
 from scenarios.model import Channel, Scenario
 from scenarios.parties import Parties
 
-_EXIT_BATCH_MAX = 1000  # the platform's limit per exit request
+_BATCH_MAX = 1000  # the platform's limit of lists per exit or summary request
 
 
 class Operations:
@@ -38,19 +38,14 @@ class Operations:
         self._guid = GuidSource(random.Random(f"{namespace}/operations"))
         self._summaries = itertools.count(1)
         self._namespace = namespace
-        self.summarised = 0
         # agent code -> account book of the 1210 channels this run declares
         self.books = {c.parties.agent.code: c.parties.ems_no for c in scenario.channels
                       if c.direction == "import" and c.trade_mode is TradeMode.BONDED}
         self._released: dict[str, list[str]] = defaultdict(list)
-        self.exited = 0
-        self.transfers = 0
-
-    @property
-    def active(self) -> bool:
         bonded = bool(self.books) and (self.bonded.tally > 0 or self.bonded.exit_every_s is not None
                                        or self.bonded.transfer_every_s is not None)
-        return bonded or (bool(self.exporters) and self.summary_every_s is not None)
+        self.active = bonded or (bool(self.exporters) and self.summary_every_s is not None)  # any work at all
+
 
     def tally(self, session: FastHttpSession) -> None:
         """Count `bonded.tally` units of every catalogue item into each book."""
@@ -70,9 +65,7 @@ class Operations:
             with session.post("/bonded/transfer", json={"fromEmsNo": ems_no, "toEmsNo": self.bonded.transfer_to,
                                                         "items": items},
                               name="POST /bonded/transfer", catch_response=True) as response:
-                if response.status_code == 200:
-                    self.transfers += 1
-                else:
+                if response.status_code != 200:
                     response.failure(f"transfer: HTTP {response.status_code} {response.text[:200]}")
 
     def note(self, receiver: str, receipt: dict, mine: bool) -> None:
@@ -88,16 +81,14 @@ class Operations:
         """One summary application (CEB701) per export agent of every list released since the last."""
         for agent, invt_nos in list(self._exported.items()):
             self._exported[agent] = []
-            for start in range(0, len(invt_nos), _EXIT_BATCH_MAX):
-                batch = invt_nos[start:start + _EXIT_BATCH_MAX]
+            for start in range(0, len(invt_nos), _BATCH_MAX):
+                batch = invt_nos[start:start + _BATCH_MAX]
                 parties = self.exporters[agent].parties
                 body = render_message(message_of(MessageType.SUMMARY_APPLICATION, self._summary(parties, batch),
                                                  parties, self._guid()))
                 with session.post("/ceb/messages", data=body, headers={"Content-Type": "application/xml"},
                                   name="CEB701", catch_response=True) as response:
-                    if response.status_code == 202:
-                        self.summarised += len(batch)
-                    else:
+                    if response.status_code != 202:
                         response.failure(f"summary: HTTP {response.status_code} {response.text[:200]}")
 
     def _summary(self, parties: Parties, invt_nos: list[str]) -> SummaryApplication:
@@ -114,12 +105,10 @@ class Operations:
         """One exit batch per book of every list released since the last one."""
         for agent, invt_nos in list(self._released.items()):
             self._released[agent] = []
-            for start in range(0, len(invt_nos), _EXIT_BATCH_MAX):
-                batch = invt_nos[start:start + _EXIT_BATCH_MAX]
+            for start in range(0, len(invt_nos), _BATCH_MAX):
+                batch = invt_nos[start:start + _BATCH_MAX]
                 with session.post("/bonded/exit", json={"emsNo": self.books[agent], "invtNos": batch,
                                                         "mode": self.bonded.exit_mode},
                                   name="POST /bonded/exit", catch_response=True) as response:
-                    if response.status_code == 200:
-                        self.exited += len(batch)
-                    else:
+                    if response.status_code != 200:
                         response.failure(f"exit: HTTP {response.status_code} {response.text[:200]}")

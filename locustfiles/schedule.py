@@ -27,6 +27,7 @@ from locustfiles.templates import ParcelTemplates
 from scenarios.curves import arrival_times
 from scenarios.flows import FollowUpKind, pick_followups
 from scenarios.model import Channel, ParcelDefect, Scenario
+from scenarios.parties import Parties
 
 
 class SendJob(NamedTuple):
@@ -147,19 +148,15 @@ def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTe
     for message_type, body in bodies.items():
         delay = waves.get(message_type)
         offset = 0.0 if delay is None else delay.draw(rng) / compression
-        if message_type is MessageType.INVENTORY_LIST:
+        is_list = message_type is MessageType.INVENTORY_LIST
+        if is_list:
             list_s = order_s + offset
-            if withdrawn:
-                yield SendJob(list_s, message_type, _wrapped(scenario, factory, message_type, body,
-                                                             guids[message_type], real_time),
-                              parcel, guids[message_type], defect, True)
-                continue
         if envelope:
-            body = _wrapped(scenario, factory, message_type, body, guids[message_type], real_time)
-        yield SendJob(order_s + offset, message_type, body, parcel, guids[message_type], defect)
+            body = _wrapped(scenario, factory.parties, message_type, body, guids[message_type], real_time)
+        yield SendJob(order_s + offset, message_type, body, parcel, guids[message_type], defect, withdrawn and is_list)
     for kind in sorted(later):
         at = list_s + scenario.followups[kind].delay.draw(rng) / compression
-        body = _wrapped(scenario, factory, kind.message_type, later_bodies[kind], later_guids[kind], real_time)
+        body = _wrapped(scenario, factory.parties, kind.message_type, later_bodies[kind], later_guids[kind], real_time)
         yield SendJob(at, kind.message_type, body, parcel, later_guids[kind], defect)
 
 
@@ -180,6 +177,8 @@ class ExportMaker:
         made = export_parcel(parties, self.guid, self._count, real_time, self.channel.trade_mode,
                              namespace=self.namespace)
         defect = pick_defect(rng, scenario.defects)
+        if defect is not None and not defect.export_only:
+            defect = None  # the import kinds fall on import parcels
         if defect is ParcelDefect.COLLECTION_AMOUNT_MISMATCH:
             made = replace(made, collection=replace(made.collection, charge=made.collection.charge + 1))
         waves = {MessageType.EXPORT_ORDER: None, MessageType.COLLECTION: scenario.waves.payment,
@@ -189,8 +188,8 @@ class ExportMaker:
             delay = waves[message_type]
             at = order_s + (0.0 if delay is None else delay.draw(rng) / compression)
             list_s = at if message_type is MessageType.EXPORT_LIST else list_s
-            yield self._job(at, message_type, document, parcel,
-                            defect if message_type is MessageType.EXPORT_LIST and defect and defect.export_only else None)
+            yield self._job(scenario, at, message_type, document, parcel, real_time,
+                            defect if message_type is MessageType.EXPORT_LIST else None)
         later = pick_followups(rng, scenario.followup_fractions) & kinds if kinds else frozenset()
         for kind in sorted(later):
             at = list_s + scenario.followups[kind].delay.draw(rng) / compression
@@ -200,18 +199,19 @@ class ExportMaker:
                 document = departure([made.export_list], self.guid, real_time)
             else:
                 document = export_cancel(made.export_list, self.guid, real_time, "order cancelled")
-            yield self._job(at, kind.export_message_type, document, parcel)
+            yield self._job(scenario, at, kind.export_message_type, document, parcel, real_time)
 
-    def _job(self, at: float, message_type: MessageType, document, parcel: int,
-             defect: ParcelDefect | None = None) -> SendJob:
+    def _job(self, scenario: Scenario, at: float, message_type: MessageType, document, parcel: int,
+             real_time: dt.datetime, defect: ParcelDefect | None = None) -> SendJob:
         message = message_of(message_type, document, self.channel.parties, self.guid())
-        return SendJob(at, message_type, render_message(message), parcel, document.head.guid, defect)
+        body = _wrapped(scenario, self.channel.parties, message_type, render_message(message), message.guid, real_time)
+        return SendJob(at, message_type, body, parcel, document.head.guid, defect)
 
 
-def _wrapped(scenario: Scenario, factory: ParcelFactory, message_type: MessageType, body: bytes, guid: str,
+def _wrapped(scenario: Scenario, parties: Parties, message_type: MessageType, body: bytes, guid: str,
              real_time: dt.datetime) -> bytes:
     """The body, in a DxpMsg envelope when the scenario asks for one."""
     if not scenario.generator.envelope:
         return body
-    sender = factory.parties.sender_of(message_type)
+    sender = parties.sender_of(message_type)
     return wrap_envelope(body, message_type, sender.dxp_id, guid, real_time.strftime("%Y%m%d%H%M%S"))

@@ -14,6 +14,7 @@ rebuilds this desk (arrivals are durable, so released lists stay released).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from ceb.export import (Collection, ConsolidatedWaybill, Departure, ExportCancel
 from ceb.types import MessageType, ReturnStatus, TradeMode
 from mock_platform.ledger import TickOutput
 from mock_platform.matching import Arrival
-from mock_platform.receipts import CHINA_TIME, make_receipt, receipt_keys, return_time
+from mock_platform.receipts import CHINA_TIME, STATUS_INFO, make_receipt, outcome, receipt_keys, return_time
 from mock_platform.records import InventoryUpdate, StoredReceipt
 from mock_platform.rules import Rule, Violation
 from mock_platform.store import Store
@@ -34,11 +35,7 @@ if TYPE_CHECKING:
 
 EXPORT_TRADE_MODES = frozenset({TradeMode.DIRECT_MAIL.value, TradeMode.BONDED.value,
                                 TradeMode.B2B_DIRECT_EXPORT.value, TradeMode.EXPORT_OVERSEAS_WAREHOUSE.value})
-CLOSED = 899  # 结关
 SUMMARISED = "summarised"
-_INFO = {ReturnStatus.DECLARING: "新增申报成功[{guid}]", ReturnStatus.ACCEPTED: "[Code:1800;Desc:逻辑校验通过]",
-         ReturnStatus.CLEARED: "[Code:2600;Desc:审结]", ReturnStatus.RELEASED: "[Code:2800;Desc:放行]",
-         CLOSED: "[Code:2900;Desc:结关]"}
 Key = tuple[str, str]
 
 
@@ -73,6 +70,9 @@ class ExportDesk:
         self.waybills: dict[Key, Arrival] = {}
         self.lists: dict[int, ExportState] = {}
         self.unmatched: dict[int, ExportState] = {}
+        # Unmatched lists by the keys their partners are filed under, so a partner finds its list.
+        self._waiting_for_order: dict[Key, set[int]] = defaultdict(set)
+        self._waiting_for_waybill: dict[Key, set[int]] = defaultdict(set)
         self.by_cop: dict[Key, int] = {}
         self.awaiting_arrival: dict[Key, int] = {}
         self.awaiting_departure: dict[Key, int] = {}
@@ -99,37 +99,31 @@ class ExportDesk:
         if isinstance(doc, ExportList):
             self._declare(arrival, now, out)
             return
-        violation, extra = None, []
         if isinstance(doc, ExportOrder | Collection | ExportWaybill):
-            index = (self.orders if isinstance(doc, ExportOrder) else self.collections if isinstance(doc, Collection)
-                     else self.waybills)
-            key = (doc.logistics_code, doc.logistics_no) if isinstance(doc, ExportWaybill) else (doc.ebp_code, doc.order_no)
-            index[key] = arrival
-            self._answer(arrival, [], now, out, settle=False)
-            self._match_waiting(now, out)
+            self._engine.answer(arrival, outcome(doc), now, out, settle=False)  # settled with its list
+            if isinstance(doc, ExportWaybill):
+                key = (doc.logistics_code, doc.logistics_no)
+                self.waybills[key] = arrival
+                self._match(self._waiting_for_waybill.get(key, ()), now, out)
+            else:
+                key = (doc.ebp_code, doc.order_no)
+                (self.orders if isinstance(doc, ExportOrder) else self.collections)[key] = arrival
+                self._match(self._waiting_for_order.get(key, ()), now, out)
             return
+        violation = None
         if isinstance(doc, PortArrival):
             self._arrived(doc, now, out)
         elif isinstance(doc, Departure):
             violation = self._departed(doc, now, out)
         elif isinstance(doc, ExportCancel):
             violation = self._cancel(doc, now, out)
-            extra = [(ReturnStatus.CLEARED, _INFO[ReturnStatus.CLEARED])] if violation is None else []
         elif isinstance(doc, SummaryApplication):
             violation = self._summarise(arrival, now, out)
-            extra = [(ReturnStatus.CLEARED, _INFO[ReturnStatus.CLEARED])]
-        self._answer(arrival, [(ReturnStatus.REJECTED, violation.return_info)] if violation else extra, now, out)
+        approved = isinstance(doc, ExportCancel | SummaryApplication)
+        self._engine.answer(arrival, outcome(doc, violation.return_info if violation else None, approved=approved),
+                            now, out)
         if isinstance(doc, SummaryApplication) and violation is None:
             out.receipts.append(self._summary_result(arrival, now))
-
-    def _answer(self, arrival: Arrival, after: list[tuple[int, str]], now: float, out: TickOutput,
-                settle: bool = True) -> None:
-        head = [(ReturnStatus.DECLARING, _INFO[ReturnStatus.DECLARING].format(guid=arrival.document.head.guid))]
-        if not after or after[0][0] != ReturnStatus.REJECTED:
-            head.append((ReturnStatus.ACCEPTED, _INFO[ReturnStatus.ACCEPTED]))
-        self._engine.answer(arrival, head + after, now, out)
-        if not settle:
-            out.settled.remove(arrival.doc_id)  # partners stay unsettled until their list is final
 
     # --------------------------------------------------------------------------- lists
 
@@ -139,7 +133,8 @@ class ExportDesk:
                                             f"{arrival.doc_id % 10**9:09d}")
         self.lists[arrival.doc_id] = state
         self.by_cop[(doc.agent_code, doc.cop_no)] = arrival.doc_id
-        self._emit(state, ReturnStatus.DECLARING, now, out, _INFO[ReturnStatus.DECLARING].format(guid=doc.head.guid))
+        self._emit(state, ReturnStatus.DECLARING, now, out,
+                   STATUS_INFO[ReturnStatus.DECLARING].format(guid=doc.head.guid))
         violation = None
         if doc.trade_mode not in EXPORT_TRADE_MODES:
             violation = Violation(Rule.TRADE_MODE_FIELDS, "InventoryHead/tradeMode",
@@ -150,10 +145,13 @@ class ExportDesk:
             self._close(state, ReturnStatus.REJECTED, violation.return_info, now, out)
             return
         self.unmatched[arrival.doc_id] = state
-        self._match_waiting(now, out)
+        self._waiting_for_order[(doc.ebp_code, doc.order_no)].add(arrival.doc_id)
+        self._waiting_for_waybill[state.waybill_key].add(arrival.doc_id)
+        self._match({arrival.doc_id}, now, out)
 
-    def _match_waiting(self, now: float, out: TickOutput) -> None:
-        for doc_id in sorted(self.unmatched):
+    def _match(self, candidates, now: float, out: TickOutput) -> None:
+        """Decide the candidate lists whose order, collection and waybill are all here."""
+        for doc_id in sorted(candidates):
             state = self.unmatched[doc_id]
             doc = state.document
             order = self.orders.get((doc.ebp_code, doc.order_no))
@@ -161,7 +159,7 @@ class ExportDesk:
             waybill = self.waybills.get(state.waybill_key)
             if order is None or collection is None or waybill is None:
                 continue
-            del self.unmatched[doc_id]
+            self._unwait(state)
             state.partners = (order.doc_id, collection.doc_id, waybill.doc_id)
             expected = order.document.goods_value + order.document.freight
             tolerance = self._engine.settings.limits.amount_tolerance_cny
@@ -178,7 +176,7 @@ class ExportDesk:
             year = dt.datetime.fromtimestamp(now, CHINA_TIME).year
             state.invt_no = f"{doc.customs_code}{year}E{doc_id % 10**9:09d}"
             for status in (ReturnStatus.ACCEPTED, ReturnStatus.CLEARED):
-                self._emit(state, status, now, out, _INFO[status])
+                self._emit(state, status, now, out, STATUS_INFO[status])
             if state.waybill_key in self._engine.ledger.arrived:
                 self._release(state, now, out)
             else:
@@ -186,7 +184,7 @@ class ExportDesk:
                 out.inventories.append(self._row(state, now))
 
     def _release(self, state: ExportState, now: float, out: TickOutput) -> None:
-        self._emit(state, ReturnStatus.RELEASED, now, out, _INFO[ReturnStatus.RELEASED])
+        self._emit(state, ReturnStatus.RELEASED, now, out, STATUS_INFO[ReturnStatus.RELEASED])
         self.awaiting_departure[state.waybill_key] = state.arrival.doc_id
         out.inventories.append(self._row(state, now))
 
@@ -199,13 +197,24 @@ class ExportDesk:
         out.inventories.append(self._row(state, now))
         out.settled.extend((state.arrival.doc_id, *state.partners))
         self.lists.pop(state.arrival.doc_id, None)
-        self.unmatched.pop(state.arrival.doc_id, None)
+        self._unwait(state)
         for index in (self.awaiting_arrival, self.awaiting_departure):
             if index.get(state.waybill_key) == state.arrival.doc_id:
                 del index[state.waybill_key]
         doc = state.document
         if self.by_cop.get((doc.agent_code, doc.cop_no)) == state.arrival.doc_id:
             del self.by_cop[(doc.agent_code, doc.cop_no)]
+
+    def _unwait(self, state: ExportState) -> None:
+        """The list no longer waits for its partners."""
+        doc_id, doc = state.arrival.doc_id, state.document
+        if self.unmatched.pop(doc_id, None) is None:
+            return
+        for index, key in ((self._waiting_for_order, (doc.ebp_code, doc.order_no)),
+                           (self._waiting_for_waybill, state.waybill_key)):
+            index[key].discard(doc_id)
+            if not index[key]:
+                del index[key]
 
     # --------------------------------------------------------------------------- port reports
 
@@ -228,7 +237,7 @@ class ExportDesk:
         for item in doc.items:
             doc_id = self.awaiting_departure.get((doc.logistics_code, item.logistics_no))
             if doc_id is not None and doc_id in self.lists:
-                self._close(self.lists[doc_id], CLOSED, _INFO[CLOSED], now, out)
+                self._close(self.lists[doc_id], ReturnStatus.CLOSED, STATUS_INFO[ReturnStatus.CLOSED], now, out)
         return None
 
     def _cancel(self, doc: ExportCancel, now: float, out: TickOutput) -> Violation | None:
@@ -248,7 +257,7 @@ class ExportDesk:
             field = f"SummaryApplyList[{index}]/invtNo"
             document = parse_message(listed.body).documents[listed.doc_index] if listed is not None else None
             if (document is None or not isinstance(document, ExportList)
-                    or listed.status not in (ReturnStatus.RELEASED, CLOSED) or listed.closed):
+                    or listed.status not in (ReturnStatus.RELEASED, ReturnStatus.CLOSED) or listed.closed):
                 return Violation(Rule.SUMMARY, field, f"{item.invt_no} is not a released, unsummarised export list")
             if document.ebc_code != doc.ebc_code:
                 return Violation(Rule.SUMMARY, field, f"{item.invt_no} belongs to {document.ebc_code}, not {doc.ebc_code}")

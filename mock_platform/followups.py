@@ -16,6 +16,7 @@ from ceb.documents import ArrivalList, Document, InventoryCancel, InventoryRetur
 from ceb.types import ReturnStatus
 from mock_platform.ledger import Closure, TickOutput
 from mock_platform.matching import Arrival
+from mock_platform.receipts import outcome
 from mock_platform.rules import Rule, Violation
 from mock_platform.store import Store
 
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from mock_platform.workflow import WorkflowEngine
 
 SIGNED_FOR = "S"
-_DECLARED = "新增申报成功[{guid}]"
-_ACCEPTED = "[Code:1800;Desc:逻辑校验通过]"
-_APPROVED = "[Code:2600;Desc:审结]"
 
 
 class FollowUps:
@@ -60,7 +58,6 @@ class FollowUps:
     def file(self, arrival: Arrival, now: float, out: TickOutput) -> None:
         """Answer a follow-up and apply what it does."""
         doc = arrival.document
-        declared = (ReturnStatus.DECLARING, _DECLARED.format(guid=doc.head.guid))
         violation = None
         if isinstance(doc, WaybillStatus):
             if doc.logistics_status != SIGNED_FOR:
@@ -72,13 +69,8 @@ class FollowUps:
             violation = self._cancel(doc, now, out)
         else:
             violation = self._return(arrival, now, out)
-        if violation is not None:
-            outcome = [(ReturnStatus.REJECTED, violation.return_info)]
-        elif isinstance(doc, InventoryCancel | InventoryReturn):
-            outcome = [(ReturnStatus.ACCEPTED, _ACCEPTED), (ReturnStatus.CLEARED, _APPROVED)]
-        else:
-            outcome = [(ReturnStatus.ACCEPTED, _ACCEPTED)]
-        self._engine.answer(arrival, [declared, *outcome], now, out)
+        self._engine.answer(arrival, outcome(doc, violation.return_info if violation else None,
+                                             approved=isinstance(doc, InventoryCancel | InventoryReturn)), now, out)
 
     def _arrived(self, doc: ArrivalList, now: float, out: TickOutput) -> None:
         ledger = self._engine.ledger

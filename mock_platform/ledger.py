@@ -96,9 +96,6 @@ class Ledger:
         doc_id = self.by_cop.get((agent_code, cop_no))
         return None if doc_id is None else self.lists.get(doc_id)
 
-    def quota_key(self, state: ListState) -> tuple[str, int]:
-        return state.buyer_id, state.year
-
     def give_back(self, buyer_id: str, year: int, amount: Decimal) -> None:
         """Return a cancelled or returned list's amount to its buyer's annual quota."""
         self.annual_used[(buyer_id, year)] -= amount

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from ceb.documents import (ArrivalList, Document, InventoryCancel, InventoryList, InventoryReturn, Order,
                            Payment, Waybill, WaybillStatus)
-from ceb.export import (Collection, ConsolidatedWaybill, Departure, ExportCancel, ExportList, ExportOrder,
-                        ExportWaybill, PortArrival, SummaryApplication)
+from ceb.export import (Collection, ConsolidatedWaybill, Departure, ExportCancel, ExportDocument, ExportList,
+                        ExportOrder, ExportWaybill, PortArrival, SummaryApplication)
 from ceb.codec import camel
 from ceb.tax import retail_import_tax
-from ceb.types import MessageType
+from ceb.types import MessageType, ReturnStatus
 from mock_platform.records import StoredReceipt
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -44,8 +44,39 @@ RECEIPT_NODE_NAMES = {mt.value: node for mt, node in RECEIPT_TYPES.values()} | {
 # The business keys an export receipt repeats, in this order, where its document has them.
 _EXPORT_KEYS = ("customs_code", "ebp_code", "ebc_code", "agent_code", "cop_no", "order_no", "logistics_code",
                 "logistics_no", "sum_no")
+# The returnInfo of each status a platform reports (the texts real receipts carry).
+STATUS_INFO = {
+    ReturnStatus.STORED: "[Code:1100;Desc:暂存成功]",
+    ReturnStatus.DECLARING: "新增申报成功[{guid}]",
+    ReturnStatus.ACCEPTED: "[Code:1800;Desc:逻辑校验通过]",
+    ReturnStatus.MANUAL_REVIEW: "[Code:2100;Desc:人工审核]",
+    ReturnStatus.CLEARED: "[Code:2600;Desc:审结]",
+    ReturnStatus.INSPECTION: "[Code:2700;Desc:查验]",
+    ReturnStatus.DETAINED_CLEARANCE: "[Code:2710;Desc:扣留移交通关]",
+    ReturnStatus.DETAINED_ANTI_SMUGGLING: "[Code:2720;Desc:扣留移交缉私]",
+    ReturnStatus.DETAINED_LEGAL: "[Code:2730;Desc:扣留移交法规]",
+    ReturnStatus.DETAINED_OTHER: "[Code:2790;Desc:扣留其他]",
+    ReturnStatus.RETURNED_ABROAD: "[Code:2900;Desc:退运]",
+    ReturnStatus.RELEASED: "[Code:2800;Desc:放行]",
+    ReturnStatus.CLOSED: "[Code:2900;Desc:结关]",
+}
+CHANGED = "变更申报成功[{guid}]"
+DELETED = "[Code:1800;Desc:删除成功]"
 FORMAT_ERROR_STATUS = -1  # DOMAIN.md §3: a negative returnStatus is a processing error
 TAX_BILL_MADE = 1  # CEB816 status: 1 made, 2 summarised, 3 void
+
+
+def outcome(document: Document, rejected: str | None = None, approved: bool = False,
+            declared: str = STATUS_INFO[ReturnStatus.DECLARING],
+            accepted: str = STATUS_INFO[ReturnStatus.ACCEPTED]) -> list[tuple[int, str]]:
+    """The (status, returnInfo) receipts of a document decided at once: 2, then 100 with the
+    broken rule's `rejected` returnInfo, or 120 (and 399 for an approved request: a cancel, a
+    return, a summary)."""
+    first = (ReturnStatus.DECLARING, declared.format(guid=document.head.guid))
+    if rejected is not None:
+        return [first, (ReturnStatus.REJECTED, rejected)]
+    return [first, (ReturnStatus.ACCEPTED, accepted)] + (
+        [(ReturnStatus.CLEARED, STATUS_INFO[ReturnStatus.CLEARED])] if approved else [])
 
 
 def return_time(epoch_s: float) -> str:
@@ -71,8 +102,7 @@ def receipt_keys(document: Document, pre_no: str = "", invt_no: str = "",
     if isinstance(document, ArrivalList):
         return (("customsCode", document.customs_code), ("operatorCode", document.operator_code),
                 ("copNo", document.cop_no), ("preNo", pre_no), ("rkdNo", document.rkd_no))
-    if not isinstance(document, Order | Payment | Waybill | WaybillStatus | ArrivalList | InventoryCancel
-                      | InventoryReturn | InventoryList):
+    if isinstance(document, ExportDocument):
         keys = tuple((camel(name), getattr(document, name)) for name in _EXPORT_KEYS if hasattr(document, name))
         return keys + ((("preNo", pre_no), ("invtNo", invt_no)) if isinstance(document, ExportList) else ())
     if isinstance(document, InventoryCancel | InventoryReturn):

@@ -29,31 +29,14 @@ from mock_platform.followups import FollowUps
 from mock_platform.ledger import Closure, Ledger, ListState, TickOutput
 from mock_platform.matching import Arrival, MatchBook, Parcel
 from mock_platform.metrics import PlatformMetrics
-from mock_platform.receipts import CHINA_TIME, make_receipt, receipt_keys, tax_bill
+from mock_platform.receipts import (CHANGED, CHINA_TIME, DELETED, STATUS_INFO, make_receipt, outcome, receipt_keys,
+                                   tax_bill)
 from mock_platform.records import InventoryUpdate, StoredReceipt
 from mock_platform.rules import Rule, Violation, check_inventory, check_order, three_document_match
 from mock_platform.settings import Settings
 from mock_platform.store import Store
 from mock_platform.warehouse import Warehouse
 from mock_platform.writer import GroupCommitWriter
-
-STATUS_INFO = {
-    ReturnStatus.STORED: "[Code:1100;Desc:暂存成功]",
-    ReturnStatus.DECLARING: "新增申报成功[{guid}]",
-    ReturnStatus.ACCEPTED: "[Code:1800;Desc:逻辑校验通过]",
-    ReturnStatus.MANUAL_REVIEW: "[Code:2100;Desc:人工审核]",
-    ReturnStatus.CLEARED: "[Code:2600;Desc:审结]",
-    ReturnStatus.INSPECTION: "[Code:2700;Desc:查验]",
-    ReturnStatus.DETAINED_CLEARANCE: "[Code:2710;Desc:扣留移交通关]",
-    ReturnStatus.DETAINED_ANTI_SMUGGLING: "[Code:2720;Desc:扣留移交缉私]",
-    ReturnStatus.DETAINED_LEGAL: "[Code:2730;Desc:扣留移交法规]",
-    ReturnStatus.DETAINED_OTHER: "[Code:2790;Desc:扣留其他]",
-    ReturnStatus.RETURNED_ABROAD: "[Code:2900;Desc:退运]",
-    ReturnStatus.RELEASED: "[Code:2800;Desc:放行]",
-}
-CHANGED = "变更申报成功[{guid}]"
-DELETED = "[Code:1800;Desc:删除成功]"
-
 
 class WorkflowEngine:
     """Runs matching and the customs status ladder for every committed document."""
@@ -184,14 +167,17 @@ class WorkflowEngine:
         if self.rng.random() < self.settings.receipt_duplicate_ratio:
             out.receipts.append(receipt)
 
-    def answer(self, arrival: Arrival, statuses: list[tuple[int, str]], now: float, out: TickOutput) -> None:
-        """Receipts of a document that is decided at once (2 then its outcome), and settle it."""
+    def answer(self, arrival: Arrival, statuses: list[tuple[int, str]], now: float, out: TickOutput,
+               settle: bool = True) -> None:
+        """Receipts of a document that is decided at once (see `receipts.outcome`); settled
+        unless it stays filed waiting for its partners."""
         previous = None
         for status, info in statuses:
             receipt = make_receipt(arrival.document, arrival.receiver, status, info, now)
             self.deliver(receipt, out, previous)
             previous = receipt
-        out.settled.append(arrival.doc_id)
+        if settle:
+            out.settled.append(arrival.doc_id)
 
     # --------------------------------------------------------------------------- filing
 
@@ -212,29 +198,24 @@ class WorkflowEngine:
 
     def _file_partner(self, arrival: Arrival, now: float, out: TickOutput) -> set[int]:
         doc: Order | Payment | Waybill = arrival.document
-        declared = STATUS_INFO[ReturnStatus.DECLARING].format(guid=doc.head.guid)
+        declared = STATUS_INFO[ReturnStatus.DECLARING]
         if doc.head.app_type != AppType.NEW.value:
             filed = self.book.partner(doc)
             if filed is None:
                 violation = Violation(Rule.AMENDMENT, f"{type(doc).__name__}/appType",
                                       "nothing to change or delete: the document was never declared "
                                       "or its parcel is already matched")
-                self.answer(arrival, [(ReturnStatus.DECLARING, declared),
-                                      (ReturnStatus.REJECTED, violation.return_info)], now, out)
+                self.answer(arrival, outcome(doc, rejected=violation.return_info), now, out)
                 return set()
             out.settled.append(filed.doc_id)
             if doc.head.app_type == AppType.DELETE.value:
                 self.book.remove_partner(doc)
-                self.answer(arrival, [(ReturnStatus.DECLARING, declared), (ReturnStatus.ACCEPTED, DELETED)],
-                            now, out)
+                self.answer(arrival, outcome(doc, accepted=DELETED), now, out)
                 return set()
-            declared = CHANGED.format(guid=doc.head.guid)
+            declared = CHANGED
         violation = check_order(doc, self.settings.limits) if isinstance(doc, Order) else None
-        outcome = ((ReturnStatus.ACCEPTED, STATUS_INFO[ReturnStatus.ACCEPTED]) if violation is None
-                   else (ReturnStatus.REJECTED, violation.return_info))
-        first = make_receipt(doc, arrival.receiver, ReturnStatus.DECLARING, declared, now)
-        self.deliver(first, out)
-        self.deliver(make_receipt(doc, arrival.receiver, outcome[0], outcome[1], now), out, first)
+        self.answer(arrival, outcome(doc, violation.return_info if violation else None, declared=declared),
+                    now, out, settle=False)  # filed for matching: settled with its list
         if violation is not None:
             arrival = Arrival(arrival.doc_id, doc, arrival.receiver, arrival.received_at, violation)
         return self.book.add(arrival)
@@ -249,12 +230,11 @@ class WorkflowEngine:
                 violation = Violation(Rule.AMENDMENT, "InventoryHead/appType",
                                       "a list can be changed or deleted only before it is cleared (399); "
                                       "after that, cancel it (CEB623) and declare it again")
-                self.answer(arrival, [(ReturnStatus.DECLARING, info),
-                                      (ReturnStatus.REJECTED, violation.return_info)], now, out)
+                self.answer(arrival, outcome(doc, rejected=violation.return_info), now, out)
                 return set()
             self.withdraw(earlier, now, out, Closure.CANCELLED)
             if doc.head.app_type == AppType.DELETE.value:
-                self.answer(arrival, [(ReturnStatus.DECLARING, info), (ReturnStatus.ACCEPTED, DELETED)], now, out)
+                self.answer(arrival, outcome(doc, accepted=DELETED), now, out)
                 return set()
             pre_no, info = earlier.pre_no, CHANGED.format(guid=doc.head.guid)
         state = ListState(arrival, pre_no=pre_no, buyer_id=doc.buyer_id_number,

@@ -106,3 +106,14 @@ def test_export_defects_fall_on_export_parcels_only(tmp_path):
     assert 0.2 < len(off) / len(collections) < 0.8
     flagged = [j for j in jobs if j.defect is not None]
     assert flagged and all(j.message_type is MessageType.EXPORT_LIST for j in flagged)
+
+
+def test_export_messages_travel_in_the_envelope_too(tmp_path):
+    text = TINY.with_name("export.yaml").read_text().replace(
+        "generator: {concurrency: 16,", "generator: {envelope: true, concurrency: 16,")
+    path = tmp_path / "export-envelope.yaml"
+    path.write_text(text, encoding="utf-8")
+    jobs = list(send_plan(load(str(path))))
+    assert all(j.body.lstrip().startswith(b"<?xml") and b"DxpMsg" in j.body[:200] for j in jobs)
+    exported = [j for j in jobs if j.message_type is MessageType.EXPORT_LIST]
+    assert exported and parse_message(exported[0].body).documents[0].head.guid == exported[0].document_guid
