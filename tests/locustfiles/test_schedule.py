@@ -93,12 +93,16 @@ def test_an_export_channel_plans_its_four_declarations_and_the_port_reports():
     assert len(set(numbers)) == len(numbers)
 
 
+def export_variant(tmp_path, old: str, new: str) -> list:
+    """The plan of tests/data/export.yaml with one line changed."""
+    path = tmp_path / "export-variant.yaml"
+    path.write_text(TINY.with_name("export.yaml").read_text().replace(old, new), encoding="utf-8")
+    return list(send_plan(load(str(path))))
+
+
 def test_export_defects_fall_on_export_parcels_only(tmp_path):
-    text = TINY.with_name("export.yaml").read_text().replace(
-        "export: {summary_every: 1s}", "export: {summary_every: 1s}\ndefects: {collection_amount_mismatch: 0.5}")
-    path = tmp_path / "export-defects.yaml"
-    path.write_text(text, encoding="utf-8")
-    jobs = list(send_plan(load(str(path))))
+    jobs = export_variant(tmp_path, "export: {summary_every: 1s}",
+                          "export: {summary_every: 1s}\ndefects: {collection_amount_mismatch: 0.5}")
     collections = [parse_message(j.body).documents[0] for j in jobs if j.message_type is MessageType.COLLECTION]
     orders = {d.order_no: d for d in (parse_message(j.body).documents[0] for j in jobs
                                       if j.message_type is MessageType.EXPORT_ORDER)}
@@ -109,11 +113,7 @@ def test_export_defects_fall_on_export_parcels_only(tmp_path):
 
 
 def test_export_messages_travel_in_the_envelope_too(tmp_path):
-    text = TINY.with_name("export.yaml").read_text().replace(
-        "generator: {concurrency: 16,", "generator: {envelope: true, concurrency: 16,")
-    path = tmp_path / "export-envelope.yaml"
-    path.write_text(text, encoding="utf-8")
-    jobs = list(send_plan(load(str(path))))
+    jobs = export_variant(tmp_path, "generator: {concurrency: 16,", "generator: {envelope: true, concurrency: 16,")
     assert all(j.body.lstrip().startswith(b"<?xml") and b"DxpMsg" in j.body[:200] for j in jobs)
     exported = [j for j in jobs if j.message_type is MessageType.EXPORT_LIST]
     assert exported and parse_message(exported[0].body).documents[0].head.guid == exported[0].document_guid
