@@ -90,8 +90,15 @@ def invalid_reasons(summary: RunSummary, scenario: Scenario, aborted: Sequence[s
                        "requests got no HTTP answer")
     late_ms = scenario.generator.late_ms
     if summary.scheduler_lag_p99_ms > late_ms:
-        reasons.append(f"generator saturated: scheduler lag p99 {summary.scheduler_lag_p99_ms:.1f} ms "
-                       f"exceeds {late_ms:g} ms (CPU {summary.generator_cpu_percent:.0f}%)")
+        lag = (f"scheduler lag p99 {summary.scheduler_lag_p99_ms:.1f} ms exceeds {late_ms:g} ms "
+               f"(CPU {summary.generator_cpu_percent:.0f}%)")
+        if summary.generator_cpu_percent >= SATURATED_CPU_PERCENT:
+            reasons.append(f"generator saturated: {lag}")
+        else:
+            # Late with its core mostly idle: something outside the generator held it (other
+            # processes, a paused VM, swapping). The numbers carry that stall, so they are not the
+            # target's either; rerunning on a quiet host is the remedy, not more generator processes.
+            reasons.append(f"generator stalled: {lag}; the host held it back, rerun on a quiet host")
     elif summary.generator_cpu_percent >= SATURATED_CPU_PERCENT and summary.requests:
         # Arrivals fell behind while the generator's core was busy: its senders, not the target,
         # held them back (with an idle core, a backlog means the target was slow: a result).

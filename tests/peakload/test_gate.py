@@ -1,6 +1,7 @@
 """`peakload baseline save` and `peakload gate` end to end: a clean run saved as the baseline, a
 second clean run passes against it, a run with a latency fault injected into the mock regresses."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,17 @@ def peakload(*args: str) -> subprocess.CompletedProcess:
                           timeout=240, check=False)
 
 
+def trusted_run(target: str, out: Path) -> subprocess.CompletedProcess:
+    """The gate scenario run once, or twice when the host stalled the generator: a run that judged
+    itself untrustworthy for a reason outside peakload says nothing about the gate under test."""
+    done = peakload("run", str(SCENARIO), "--target", target, "--out", str(out))
+    summary = out / "summary.json"
+    if done.returncode == 2 and summary.exists() and any(
+            reason.startswith("generator stalled") for reason in json.loads(summary.read_text())["reasons"]):
+        done = peakload("run", str(SCENARIO), "--target", target, "--out", str(out))
+    return done
+
+
 def test_latency_fault_regresses_against_a_clean_baseline_and_a_clean_run_passes(tmp_path):
     mock = start_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--admin-token", ADMIN_TOKEN))
     try:
@@ -27,7 +39,7 @@ def test_latency_fault_regresses_against_a_clean_baseline_and_a_clean_run_passes
             if name == "faulted":
                 fault = {"kind": "latency", "delay_ms": 150, "duration_s": 120}
                 assert httpx.post(f"{mock.url}/admin/faults", json=fault, headers=AUTH).status_code == 201
-            done = peakload("run", str(SCENARIO), "--target", mock.url, "--out", str(tmp_path / name))
+            done = trusted_run(mock.url, tmp_path / name)
             assert done.returncode == 0, done.stdout + done.stderr
             runs[name] = tmp_path / name
     finally:

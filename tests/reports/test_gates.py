@@ -61,8 +61,10 @@ def test_verdicts():
     assert failed.verdict is Verdict.FAIL and "released_ratio" in failed.reasons[0]
     unreachable = judge(summary(connection_errors=300), scenario)
     assert unreachable.verdict is Verdict.INVALID and "unreachable" in unreachable.reasons[0]
-    saturated = judge(summary(scheduler_lag_p99_ms=900.0), scenario)
+    saturated = judge(summary(scheduler_lag_p99_ms=900.0, generator_cpu_percent=98.0), scenario)
     assert saturated.verdict is Verdict.INVALID and "saturated" in saturated.reasons[0]
+    stalled = judge(summary(scheduler_lag_p99_ms=900.0, generator_cpu_percent=5.0), scenario)
+    assert stalled.verdict is Verdict.INVALID and "stalled" in stalled.reasons[0]
     busy = judge(summary(clean_lists_released=100, generator_cpu_percent=97.0, late_arrivals=40), scenario)
     assert busy.verdict is Verdict.INVALID and "CPU 97%" in busy.reasons[0]
     slow_target = judge(summary(clean_lists_released=100, generator_cpu_percent=30.0, late_arrivals=40),
