@@ -34,17 +34,15 @@ async def read_body(request: Request, limit: int, timeout_s: float) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PlatformError(413, "body_too_large", f"body of {declared} bytes exceeds {limit}")
     chunks: list[bytes] = []
-
-    async def collect() -> None:
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise PlatformError(413, "body_too_large", f"body exceeds {limit} bytes")
-            chunks.append(chunk)
-
+    size = 0
     try:
-        await asyncio.wait_for(collect(), timeout_s)
+        # A timeout scope, not wait_for: no task per request.
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise PlatformError(413, "body_too_large", f"body exceeds {limit} bytes")
+                chunks.append(chunk)
     except TimeoutError:
         raise PlatformError(408, "body_timeout",
                             f"the body did not arrive within {timeout_s:g} s") from None
