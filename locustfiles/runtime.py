@@ -29,6 +29,7 @@ from scenarios.model import Scenario
 from scenarios.windows import PerSecond, window_value
 
 _DEADLINE_SLACK_S = 60.0
+_IDLE_SENDER_S = 0.5  # how long a sender with nothing left to send pauses before asking again
 
 
 class GeneratorRuntime:
@@ -46,7 +47,7 @@ class GeneratorRuntime:
         # About 120 points on the latency timeline, whatever the run's length.
         self.recorder = Recorder(late_s=gen.late_ms / 1000,
                                  timeline_step_s=max(1, math.ceil(scenario.clock.run_duration_s / 120)))
-        self.queue: Queue[SendJob] = Queue(maxsize=gen.queue_limit)
+        self.queue: Queue[SendJob | None] = Queue(maxsize=gen.queue_limit)  # None: stop waiting
         self.started_at = time.time()
         self._t0 = time.monotonic()
         self._plan: Iterator[SendJob] = send_plan(scenario, worker_index, worker_count)
@@ -54,6 +55,7 @@ class GeneratorRuntime:
         self.started = False
         self.finished = False
         self.in_flight = 0
+        self._waiting_senders = 0
         self.aborted: str | None = None
         self.stopped_by: str | None = None
         self._on_finished = on_finished
@@ -106,15 +108,34 @@ class GeneratorRuntime:
         if self._on_finished is not None:
             self._on_finished(self)
 
-    def take(self, timeout: float = 0.5) -> SendJob | None:
-        """The next job for a sender, or None when none came within `timeout`."""
-        try:  # a busy run always has a job waiting: no timer to arm and cancel then
+    def take(self) -> SendJob | None:
+        """The next job for a sender, waiting for it while the dispatcher runs; None once nothing
+        is left to send (after a pause, so idle senders do not spin)."""
+        try:  # a busy run always has a job waiting
             job = self.queue.get_nowait()
         except Empty:
-            try:
-                job = self.queue.get(timeout=timeout)
-            except Empty:
+            if self.dispatch_done or self.finished:
+                gevent.sleep(_IDLE_SENDER_S)
                 return None
+            # No timeout, so no timer to arm and cancel per message: the dispatcher wakes every
+            # sender still waiting with a None when it is done.
+            self._waiting_senders += 1
+            try:
+                job = self.queue.get()
+            finally:
+                self._waiting_senders -= 1
+        return self._started(job)
+
+    def take_waiting(self) -> SendJob | None:
+        """The next job if one is due already, else None (never waits)."""
+        try:
+            return self._started(self.queue.get_nowait())
+        except Empty:
+            return None
+
+    def _started(self, job: SendJob | None) -> SendJob | None:
+        if job is None:  # a wake-up the dispatcher left when it was done
+            return None
         self.in_flight += 1
         return job
 
@@ -140,6 +161,8 @@ class GeneratorRuntime:
                 self.recorder.dropped_arrival(job)
         self._load_cpu_percent = self._process.cpu_percent()
         self.dispatch_done = True
+        for _ in range(self._waiting_senders):
+            self.queue.put_nowait(None)  # the queue is empty when a sender waits: never full
 
     def progress(self) -> Progress:
         """Where this process's share of the run stands now."""
