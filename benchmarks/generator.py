@@ -74,14 +74,11 @@ def steady_rate(history_csv: Path) -> float:
     return (n1 - n0) / (t1 - t0)
 
 
-def sent_per_second(results: Path, seconds: int) -> list[int]:
-    """What the generator sent in each second of the load phase after the warm-up."""
-    return json.loads(results.read_text())["sent_per_second"][WARMUP_S:seconds]
-
-
-def intended_per_second(results: Path, seconds: int) -> list[int]:
-    """What the plan meant to send in each second of the load phase after the warm-up."""
-    return json.loads(results.read_text())["intended_per_second"][WARMUP_S:seconds]
+def steady_seconds(results: Path, seconds: int) -> tuple[list[int], list[int]]:
+    """What the generator sent, and what its plan meant to send, in each second of the load phase
+    after the warm-up."""
+    data = json.loads(results.read_text())
+    return (data["sent_per_second"][WARMUP_S:seconds], data["intended_per_second"][WARMUP_S:seconds])
 
 
 def posts_per_s(stats_csv: Path) -> float:
@@ -113,14 +110,14 @@ def main() -> None:
             drained = json.loads((folder / "flood.json").read_text())["sent_per_second"][seconds + 1:-1]
             upper = sorted(drained)[len(drained) // 2] if drained else posts_per_s(folder / "flood_stats.csv")
             print(f"peakload, flood of 20,000/s, sending what it planned: {upper:,.0f} requests/s")
+
             def sustained(offered: float, name: str) -> float | None:
                 """The achieved rate when `offered` is delivered on schedule, else None."""
                 probe = scenario_file(folder, name, offered / 4, seconds)
                 locust(["-f", str(locustfile), "--host", host, "--scenario", str(probe),
                         "--results-file", f"{name}.json", "--csv", name], folder)
-                sent = sent_per_second(folder / f"{name}.json", seconds)
-                achieved = sum(sent) / len(sent)
-                kept = sum(sent) / sum(intended_per_second(folder / f"{name}.json", seconds))
+                sent, intended = steady_seconds(folder / f"{name}.json", seconds)
+                achieved, kept = sum(sent) / len(sent), sum(sent) / sum(intended)
                 print(f"peakload scheduler, real CEB documents, offered {offered:,.0f}/s: "
                       f"{achieved:,.0f} requests/s, {kept:.1%} of the plan sent")
                 return achieved if kept >= 0.98 else None

@@ -125,7 +125,8 @@ class CebDeclarant(FastHttpUser):
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        # A CEB platform sets no cookies; the jar's two passes per request cost the sender ~3%.
+        # A CEB platform sets no cookies; the jar's two passes a request cost a plain FastHttpUser
+        # about a tenth of its rate.
         self.client.client.cookiejar = None
 
     @task

@@ -1,8 +1,9 @@
 """The run's periodic operations beside the parcels' declarations: the bonded warehouse tallies
 stock into each 1210 channel's account book before the first list (so a platform that insists on
 先理货，后报关 accepts them), moves stock to another book now and then (转区) and sends the lists this
-process saw released out of the zone in exit batches (出区); export agents summarise their released export lists (汇总申报, CEB701). Runs inside
-the generator's greenlets; its requests show in Locust's statistics by name."""
+process saw released out of the zone in exit batches (出区); export agents summarise their released
+export lists (汇总申报, CEB701). Runs inside the generator's greenlets; its requests show in Locust's
+statistics by name."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 import itertools
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 
 from locust.contrib.fasthttp import FastHttpSession
 
@@ -46,27 +48,20 @@ class Operations:
                                        or self.bonded.transfer_every_s is not None)
         self.active = bonded or (bool(self.exporters) and self.summary_every_s is not None)  # any work at all
 
-
     def tally(self, session: FastHttpSession) -> None:
         """Count `bonded.tally` units of every catalogue item into each book."""
         if self.bonded.tally <= 0:
             return
         items = [{"itemRecordNo": g.item_no, "gcode": g.gcode, "qty": self.bonded.tally} for g in CATALOGUE]
         for ems_no in sorted(set(self.books.values())):
-            with session.post("/bonded/tally", json={"emsNo": ems_no, "areaCode": "generator", "items": items},
-                              name="POST /bonded/tally", catch_response=True) as response:
-                if response.status_code != 201:
-                    response.failure(f"tally: HTTP {response.status_code}")
+            _post(session, "/bonded/tally", 201, json={"emsNo": ems_no, "areaCode": "generator", "items": items})
 
     def transfer(self, session: FastHttpSession) -> None:
         """转区: move `transfer_qty` of every catalogue item from each book to `transfer_to`."""
         items = [{"itemRecordNo": g.item_no, "qty": self.bonded.transfer_qty} for g in CATALOGUE]
         for ems_no in sorted(set(self.books.values()) - {self.bonded.transfer_to}):
-            with session.post("/bonded/transfer", json={"fromEmsNo": ems_no, "toEmsNo": self.bonded.transfer_to,
-                                                        "items": items},
-                              name="POST /bonded/transfer", catch_response=True) as response:
-                if response.status_code != 200:
-                    response.failure(f"transfer: HTTP {response.status_code} {response.text[:200]}")
+            _post(session, "/bonded/transfer", 200,
+                  json={"fromEmsNo": ems_no, "toEmsNo": self.bonded.transfer_to, "items": items})
 
     def note(self, receiver: str, receipt: dict, mine: bool) -> None:
         """A receipt from a feed: remember this process's lists that were released."""
@@ -79,17 +74,12 @@ class Operations:
 
     def summarise_exported(self, session: FastHttpSession) -> None:
         """One summary application (CEB701) per export agent of every list released since the last."""
-        for agent, invt_nos in list(self._exported.items()):
-            self._exported[agent] = []
-            for start in range(0, len(invt_nos), _BATCH_MAX):
-                batch = invt_nos[start:start + _BATCH_MAX]
-                parties = self.exporters[agent].parties
-                body = render_message(message_of(MessageType.SUMMARY_APPLICATION, self._summary(parties, batch),
-                                                 parties, self._guid()))
-                with session.post("/ceb/messages", data=body, headers={"Content-Type": "application/xml"},
-                                  name="CEB701", catch_response=True) as response:
-                    if response.status_code != 202:
-                        response.failure(f"summary: HTTP {response.status_code} {response.text[:200]}")
+        for agent, batch in _batches(self._exported):
+            parties = self.exporters[agent].parties
+            body = render_message(message_of(MessageType.SUMMARY_APPLICATION, self._summary(parties, batch),
+                                             parties, self._guid()))
+            _post(session, "/ceb/messages", 202, name="CEB701", data=body,
+                  headers={"Content-Type": "application/xml"})
 
     def _summary(self, parties: Parties, invt_nos: list[str]) -> SummaryApplication:
         now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
@@ -103,12 +93,22 @@ class Operations:
 
     def exit_released(self, session: FastHttpSession) -> None:
         """One exit batch per book of every list released since the last one."""
-        for agent, invt_nos in list(self._released.items()):
-            self._released[agent] = []
-            for start in range(0, len(invt_nos), _BATCH_MAX):
-                batch = invt_nos[start:start + _BATCH_MAX]
-                with session.post("/bonded/exit", json={"emsNo": self.books[agent], "invtNos": batch,
-                                                        "mode": self.bonded.exit_mode},
-                                  name="POST /bonded/exit", catch_response=True) as response:
-                    if response.status_code != 200:
-                        response.failure(f"exit: HTTP {response.status_code} {response.text[:200]}")
+        for agent, batch in _batches(self._released):
+            _post(session, "/bonded/exit", 200,
+                  json={"emsNo": self.books[agent], "invtNos": batch, "mode": self.bonded.exit_mode})
+
+
+def _batches(pending: dict[str, list[str]]) -> Iterator[tuple[str, list[str]]]:
+    """Every agent's pending lists in batches of at most `_BATCH_MAX`, leaving nothing pending."""
+    for agent, invt_nos in list(pending.items()):
+        pending[agent] = []
+        for start in range(0, len(invt_nos), _BATCH_MAX):
+            yield agent, invt_nos[start:start + _BATCH_MAX]
+
+
+def _post(session: FastHttpSession, path: str, expected: int, name: str | None = None, **kwargs) -> None:
+    """POST and count anything but `expected` as a failure in Locust's statistics."""
+    name = name or f"POST {path}"
+    with session.post(path, name=name, catch_response=True, **kwargs) as response:
+        if response.status_code != expected:
+            response.failure(f"{name}: HTTP {response.status_code} {(response.text or '')[:200]}")

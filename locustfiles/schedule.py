@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from dataclasses import replace
 import itertools
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import NamedTuple
 
 from ceb.codec import render_message, wrap_envelope
@@ -26,7 +26,7 @@ from locustfiles.parcels import GuidSource, ParcelFactory
 from locustfiles.templates import ParcelTemplates
 from scenarios.curves import arrival_times
 from scenarios.flows import FollowUpKind, pick_followups
-from scenarios.model import Channel, ParcelDefect, Scenario
+from scenarios.model import Channel, Delay, ParcelDefect, Scenario
 from scenarios.parties import Parties
 
 
@@ -81,8 +81,7 @@ class SendPlan:
             self._channels.append((channel.weight, factory, ParcelTemplates(factory, scenario.clock.start,
                                                                             followups=kinds), kinds))
         self._total_weight = sum(weight for weight, *_ in self._channels)
-        self._waves = {mt: scenario.waves.delay_for(mt) for mt in
-                       (MessageType.PAYMENT, MessageType.WAYBILL, MessageType.INVENTORY_LIST)}
+        self._waves = {mt: delay for mt in MessageType if (delay := scenario.waves.delay_for(mt)) is not None}
         self._orders = itertools.islice(
             arrival_times(scenario.compiled_curve(), scenario.clock.compression,
                           poisson=gen.pacing == "poisson", rng=random.Random(f"{gen.seed}/arrivals")),
@@ -97,7 +96,7 @@ class SendPlan:
             while next_order is not None and (not pending or next_order <= pending[0][0]):
                 real_time = start + dt.timedelta(seconds=next_order * scenario.clock.compression)
                 factory, templates, kinds = self._channel()
-                jobs = (factory.jobs(scenario, kinds, self._rng, next(parcels), next_order, real_time)
+                jobs = (factory.jobs(scenario, kinds, self._rng, next(parcels), next_order, real_time, self._waves)
                         if isinstance(factory, ExportMaker) else
                         _parcel_jobs(scenario, factory, templates, kinds, self._rng, next(parcels), next_order,
                                      real_time, self._waves))
@@ -126,7 +125,7 @@ def send_plan(scenario: Scenario, worker_index: int = 0, worker_count: int = 1) 
 
 def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTemplates,
                  kinds: frozenset[FollowUpKind], rng: random.Random, parcel: int, order_s: float,
-                 real_time: dt.datetime, waves: dict) -> Iterator[SendJob]:
+                 real_time: dt.datetime, waves: dict[MessageType, Delay]) -> Iterator[SendJob]:
     defect = pick_defect(rng, scenario.defects)
     if defect is not None and defect.export_only:
         defect = None
@@ -170,7 +169,7 @@ class ExportMaker:
         self._count = 0
 
     def jobs(self, scenario: Scenario, kinds: frozenset[FollowUpKind], rng: random.Random, parcel: int,
-             order_s: float, real_time: dt.datetime) -> Iterator[SendJob]:
+             order_s: float, real_time: dt.datetime, waves: dict[MessageType, Delay]) -> Iterator[SendJob]:
         """The jobs of one export parcel."""
         self._count += 1
         parties, compression = self.channel.parties, scenario.clock.compression
@@ -181,11 +180,9 @@ class ExportMaker:
             defect = None  # the import kinds fall on import parcels
         if defect is ParcelDefect.COLLECTION_AMOUNT_MISMATCH:
             made = replace(made, collection=replace(made.collection, charge=made.collection.charge + 1))
-        waves = {MessageType.EXPORT_ORDER: None, MessageType.COLLECTION: scenario.waves.payment,
-                 MessageType.EXPORT_WAYBILL: scenario.waves.waybill, MessageType.EXPORT_LIST: scenario.waves.inventory_list}
         list_s = order_s
         for message_type, document in made.documents().items():
-            delay = waves[message_type]
+            delay = waves.get(message_type)
             at = order_s + (0.0 if delay is None else delay.draw(rng) / compression)
             list_s = at if message_type is MessageType.EXPORT_LIST else list_s
             yield self._job(scenario, at, message_type, document, parcel, real_time,

@@ -4,6 +4,7 @@ partners' state, and the day's statistics."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,28 +16,26 @@ from mock_platform.stats import daily, day_bounds
 
 
 async def get_inventory(request: Request) -> Response:
-    """One inventory list's status and history."""
-    try:
-        agent_code = code_param("agentCode", request.query_params.get("agentCode"))
-        cop_no = code_param("copNo", request.path_params["cop_no"])
-    except PlatformError as exc:
-        return exc.response()
-    found = await run_in_threadpool(request.app.state.store.inventory, agent_code, cop_no)
-    if found is None:
-        return PlatformError(404, "not_found", "no such inventory list").response()
-    return JSONResponse(found)
+    """`GET /ceb/inventories/{copNo}?agentCode=`: one inventory list's status and history."""
+    return await _look_up(request.app.state.store.inventory, "inventory list",
+                          agentCode=request.query_params.get("agentCode"), copNo=request.path_params["cop_no"])
 
 
 async def get_order(request: Request) -> Response:
     """`GET /ceb/orders/{ebpCode}/{orderNo}`: the order and the match state of its documents."""
+    return await _look_up(request.app.state.store.order, "order",
+                          ebpCode=request.path_params["ebp_code"], orderNo=request.path_params["order_no"])
+
+
+async def _look_up(find: Callable[..., dict | None], what: str, **codes: str | None) -> Response:
+    """Check the codes that name a record, then find it (400, 404 or the record as JSON)."""
     try:
-        ebp_code = code_param("ebpCode", request.path_params["ebp_code"])
-        order_no = code_param("orderNo", request.path_params["order_no"])
+        values = [code_param(name, raw) for name, raw in codes.items()]
     except PlatformError as exc:
         return exc.response()
-    found = await run_in_threadpool(request.app.state.store.order, ebp_code, order_no)
+    found = await run_in_threadpool(find, *values)
     if found is None:
-        return PlatformError(404, "not_found", "no such order").response()
+        return PlatformError(404, "not_found", f"no such {what}").response()
     return JSONResponse(found)
 
 

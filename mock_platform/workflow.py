@@ -392,12 +392,12 @@ def _ebc_mismatch(parcel: Parcel) -> Violation | None:
 
 def _tick_op(output: TickOutput):
     """One write op for everything a tick produced (empty parts cost no statement)."""
-    parts = [op for op, rows in ((Store.insert_receipts, output.receipts),
-                                 (Store.update_inventories, output.inventories),
-                                 (Store.settle_documents, output.settled),
-                                 (Store.insert_arrivals, output.arrivals),
-                                 (Store.close_lists, output.closures),
-                                 (Store.upsert_stock, output.stock)) if rows for op in (op(rows),)]
+    parts = [make(rows) for make, rows in ((Store.insert_receipts, output.receipts),
+                                           (Store.update_inventories, output.inventories),
+                                           (Store.settle_documents, output.settled),
+                                           (Store.insert_arrivals, output.arrivals),
+                                           (Store.close_lists, output.closures),
+                                           (Store.upsert_stock, output.stock)) if rows]
 
     def op(conn):
         for part in parts:

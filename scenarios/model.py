@@ -229,9 +229,12 @@ class Waves(_Model):
     inventory_list: Delay = Delay(min="1m", max="10m")
 
     def delay_for(self, message_type: MessageType) -> Delay | None:
-        """The delay of a message type after its order (None for the order itself)."""
-        return {MessageType.PAYMENT: self.payment, MessageType.WAYBILL: self.waybill,
-                MessageType.INVENTORY_LIST: self.inventory_list}.get(message_type)
+        """The delay of a message type after its order (None for the order itself); an export
+        parcel's collection, waybill and list ride the payment, waybill and list waves."""
+        return {MessageType.PAYMENT: self.payment, MessageType.COLLECTION: self.payment,
+                MessageType.WAYBILL: self.waybill, MessageType.EXPORT_WAYBILL: self.waybill,
+                MessageType.INVENTORY_LIST: self.inventory_list,
+                MessageType.EXPORT_LIST: self.inventory_list}.get(message_type)
 
 
 class FollowUp(_Model):

@@ -19,7 +19,7 @@ NOW = dt.datetime(2026, 11, 11, 1)
 
 
 def test_documents_accepted_during_a_lookup_are_filed(tmp_path):
-    async def scenario() -> set[str]:
+    async def scenario() -> tuple[set[str], str]:
         settings = Settings(database=str(tmp_path / "mock.db"))
         metrics = build_metrics()
         store = Store(backend_for(settings.database, settings.sqlite_synchronous))
