@@ -4,7 +4,6 @@ declaration with release at another port; the rules of export lists; cancel; 总
 import dataclasses
 import random
 import time
-from decimal import Decimal
 from typing import Iterator
 
 import httpx

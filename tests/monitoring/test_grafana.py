@@ -17,6 +17,7 @@ import yaml
 from monitoring.grafana.dashboards import ALERT_THRESHOLDS, all_dashboards, as_json, panel_queries
 from monitoring.grafana.panels import DATASOURCE_UID
 from peakload.embedded_mock import start_mock
+from tests.cli import peakload, trusted_run
 from tests.monitoring.grafana_api import grafana_api
 from tests.monitoring.test_prometheus import SERIES, alerts, names_in, promtool, recorded
 
@@ -121,11 +122,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def peakload(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "peakload", *args], capture_output=True, text=True,
-                          timeout=timeout)
-
-
 def test_every_panel_answers_from_a_live_prometheus_fed_by_a_real_run(tmp_path):
     if not shutil.which("prometheus") or not (shutil.which("alertmanager") or shutil.which("prometheus-alertmanager")):
         pytest.skip("Prometheus and Alertmanager are not installed (.ci/run installs Debian's packages)")
@@ -138,8 +134,8 @@ def test_every_panel_answers_from_a_live_prometheus_fed_by_a_real_run(tmp_path):
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         begin = time.time()
-        run = peakload("run", "ci", "--target", mock.url, "--out", str(tmp_path / "run"),
-                       "--metrics-port", str(metrics_port), "--quiet")
+        run = trusted_run("ci", "--target", mock.url, "--metrics-port", str(metrics_port), "--quiet",
+                          out=tmp_path / "run", timeout=300)
         assert run.returncode == 0, run.stdout + run.stderr
         end = time.time() + 3  # one more scrape and evaluation after the run
         deadline = end + 30

@@ -1,18 +1,12 @@
 """`peakload stack up|down` with Debian's Prometheus and Alertmanager on loopback."""
 
 import shutil
-import subprocess
-import sys
 
 import httpx
 import pytest
 
+from tests.cli import peakload
 from tests.monitoring.test_prometheus import alerts
-
-
-def peakload(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "peakload", *args], capture_output=True, text=True,
-                          timeout=120, check=False)
 
 
 def test_stack_comes_up_with_the_rules_loaded_and_goes_down(tmp_path):

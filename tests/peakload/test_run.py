@@ -1,27 +1,21 @@
 """`peakload run` end to end: real Locust, real mock platform, real HTTP on loopback."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
 from peakload.embedded_mock import embedded_mock
+from tests.cli import peakload, trusted_run
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
-
-
-def peakload(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "peakload", *args], capture_output=True, text=True,
-                          timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    done = peakload("run", str(TINY), "--out", str(out))
+    done = trusted_run(str(TINY), out=out)
     return done, out
 
 
@@ -115,7 +109,7 @@ def test_reports_render_again_from_the_summary_alone(tiny_run, tmp_path):
 def test_a_run_with_every_follow_up_against_a_platform_holding_direct_mail_for_arrival(tmp_path):
     out = tmp_path / "run"
     with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--arrival-required",)) as url:
-        done = peakload("run", str(TINY.with_name("flows.yaml")), "--target", url, "--out", str(out))
+        done = trusted_run(str(TINY.with_name("flows.yaml")), "--target", url, out=out)
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads((out / "summary.json").read_text())
     sent = {name: m["requests"] - m["failures"] for name, m in summary["message_types"].items()}
@@ -125,7 +119,7 @@ def test_a_run_with_every_follow_up_against_a_platform_holding_direct_mail_for_a
 
 
 def test_a_mixed_run_releases_every_platforms_parcels(tmp_path):
-    done = peakload("run", str(TINY.with_name("mix.yaml")), "--out", str(tmp_path))
+    done = trusted_run(str(TINY.with_name("mix.yaml")), out=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["clean_lists_released"] == summary["clean_lists_sent"] == summary["orders_sent"] == 100
@@ -134,7 +128,7 @@ def test_a_mixed_run_releases_every_platforms_parcels(tmp_path):
 def test_exports_clear_through_arrival_departure_and_summary_beside_imports(tmp_path):
     out = tmp_path / "run"
     with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log") as url:
-        done = peakload("run", str(TINY.with_name("export.yaml")), "--target", url, "--out", str(out))
+        done = trusted_run(str(TINY.with_name("export.yaml")), "--target", url, out=out)
         stats = httpx.get(f"{url}/stats/daily").json()
         first = httpx.get(f"{url}/ceb/inventories/EXCW00C1000000001", params={"agentCode": "5001960004"}).json()
     assert done.returncode == 0, done.stdout + done.stderr
