@@ -14,17 +14,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from locust import FastHttpUser, LoadTestShape, constant, events, task
+from locust import LoadTestShape, User, constant, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from locustfiles.exporter import serve_metrics
+from locustfiles.poster import MessagePoster
 from locustfiles.results import RunResults
 from locustfiles.runtime import GeneratorRuntime
-from locustfiles.schedule import SendJob
 from scenarios.loader import load
 
-_XML = {"Content-Type": "application/xml; charset=utf-8"}
 _RESULTS_MESSAGE = "peakload_results"
 
 
@@ -119,36 +118,29 @@ def _stop(environment: Environment, **_kwargs) -> None:
         runtime.results().write(path)
 
 
-class CebDeclarant(FastHttpUser):
+class CebDeclarant(User):
     """A sender: posts the due CEB messages of the plan, one at a time."""
 
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        # A CEB platform sets no cookies; the jar's two passes a request cost a plain FastHttpUser
-        # about a tenth of its rate.
-        self.client.client.cookiejar = None
+        self.poster = MessagePoster(self.host, self.environment.events.request, "/ceb/messages")
+
+    def on_stop(self) -> None:
+        self.poster.close()
 
     @task
     def send(self) -> None:
         runtime = _Run.runtime
         job = runtime.take() if runtime is not None else None
         while job is not None:  # a busy run stays in one task: no scheduling round per message
-            self._post(runtime, job)
+            sent = runtime.now()
+            status, error = None, "not sent"
+            try:
+                status, error = self.poster.post(job.body, job.message_type.value)
+            finally:
+                runtime.done_with(job, sent, status, error)
             job = runtime.take_waiting()
-
-    def _post(self, runtime: GeneratorRuntime, job: SendJob) -> None:
-        sent = runtime.now()
-        status, error = None, None
-        try:
-            # Locust counts 4xx/5xx and connection errors as failures by itself; 200 and 202 pass.
-            response = self.client.post("/ceb/messages", data=job.body, headers=_XML,
-                                        name=job.message_type.value)
-            status = response.status_code or None
-            if status not in (200, 202):
-                error = (response.text or str(response.error))[:200]
-        finally:
-            runtime.done_with(job, sent, status, error)
 
 
 class ScenarioShape(LoadTestShape):
