@@ -28,7 +28,7 @@ from mock_platform.admission import Admission
 from mock_platform.backends import backend_for
 from mock_platform.errors import PlatformError, code_param
 from mock_platform.faults import FaultBook
-from mock_platform.intake import post_message
+from mock_platform.intake import MessageIntake
 from mock_platform.metrics import LiveStateCollector, build_metrics
 from mock_platform.middleware import FaultInjectionMiddleware
 from mock_platform.receipts import RECEIPT_NODE_NAMES
@@ -124,7 +124,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         middleware=[Middleware(FaultInjectionMiddleware, faults=faults, metrics=platform_metrics)],
         routes=[
-            Route("/ceb/messages", post_message, methods=["POST"]),
+            Route("/ceb/messages", MessageIntake(), methods=["POST"]),
             Route("/ceb/receipts", get_receipts, methods=["GET"]),
             Route("/ceb/inventories/{cop_no}", queries.get_inventory, methods=["GET"]),
             Route("/ceb/orders/{ebp_code}/{order_no}", queries.get_order, methods=["GET"]),

@@ -31,11 +31,16 @@ class PlatformError(Exception):
         """The 400 for a message the codec could not read."""
         return cls(400, exc.code, exc.detail, exc.field)
 
-    def response(self) -> JSONResponse:
+    def body(self) -> dict[str, str]:
         """The contract's error object."""
         body = {"error": self.code, "detail": self.detail}
         if self.field is not None:
             body["field"] = self.field
+        return body
+
+    def response(self) -> JSONResponse:
+        """The contract's error object as a response, with `Retry-After` when there is one."""
+        body = self.body()
         headers = {"Retry-After": str(self.retry_after_s)} if self.retry_after_s is not None else None
         return JSONResponse(body, status_code=self.status, headers=headers)
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 
 from lxml import etree
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from ceb.codec import message_from_tree, parse_xml, sender_of, unwrap_envelope
 from ceb.errors import CebFormatError
@@ -28,9 +28,16 @@ from mock_platform.store import Store
 XML_CONTENT_TYPES = frozenset({"application/xml", "text/xml"})
 
 
-async def read_body(request: Request, limit: int, timeout_s: float) -> bytes:
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int, timeout_s: float) -> bytes:
     """The request body, refusing more than `limit` bytes or a client slower than `timeout_s`."""
-    declared = request.headers.get("content-length")
+    declared = _header(scope, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PlatformError(413, "body_too_large", f"body of {declared} bytes exceeds {limit}")
     chunks: list[bytes] = []
@@ -38,47 +45,29 @@ async def read_body(request: Request, limit: int, timeout_s: float) -> bytes:
     try:
         # A timeout scope, not wait_for: no task per request.
         async with asyncio.timeout(timeout_s):
-            async for chunk in request.stream():
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise PlatformError(400, "client_disconnected", "the client went away mid-body")
+                chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > limit:
                     raise PlatformError(413, "body_too_large", f"body exceeds {limit} bytes")
                 chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
     except TimeoutError:
         raise PlatformError(408, "body_timeout",
                             f"the body did not arrive within {timeout_s:g} s") from None
     return b"".join(chunks)
 
 
-def check_content_type(request: Request) -> None:
+def check_content_type(scope: Scope) -> None:
     """415 unless the body is declared as XML."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
     if media_type not in XML_CONTENT_TYPES:
         raise PlatformError(415, "unsupported_media_type",
                             f"Content-Type {media_type or '(none)'} is not application/xml or text/xml")
-
-
-async def post_message(request: Request) -> Response:
-    """Accept one CEB declaration message."""
-    state = request.app.state
-    started = time.perf_counter()
-    outcome = IntakeAnswer("unknown", "error")
-    try:
-        if not state.ready:
-            raise PlatformError(503, "not_ready", "the platform is starting or draining",
-                                retry_after_s=1)
-        check_content_type(request)
-        async with state.admission.slot():
-            outcome = await _store(request)
-        return outcome.response
-    except Overloaded as exc:
-        outcome = IntakeAnswer("unknown", "throttled")
-        return PlatformError(429, "overloaded", str(exc), retry_after_s=exc.retry_after_s).response()
-    except PlatformError as exc:
-        outcome = IntakeAnswer(outcome.message_type, exc.code)
-        return exc.response()
-    finally:
-        state.metrics.intake_messages.labels(outcome.message_type, outcome.outcome).inc()
-        state.metrics.intake_seconds.labels(outcome.message_type).observe(time.perf_counter() - started)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +76,49 @@ class IntakeAnswer:
 
     message_type: str
     outcome: str
-    response: Response | None = None
+    status: int = 500
+    body: dict[str, object] | None = None
+
+
+class MessageIntake:
+    """`POST /ceb/messages`: accept one CEB declaration message.
+
+    A plain ASGI app rather than a Starlette endpoint: every message is one call, and Starlette's
+    Request and Response objects around it cost more than the answer itself.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope["app"].state
+        started = time.perf_counter()
+        answer = IntakeAnswer("unknown", "error")
+        try:
+            if not state.ready:
+                raise PlatformError(503, "not_ready", "the platform is starting or draining",
+                                    retry_after_s=1)
+            check_content_type(scope)
+            async with state.admission.slot():
+                answer = await _store(state, scope, receive)
+        except Overloaded as exc:
+            answer = IntakeAnswer("unknown", "throttled")
+            error = PlatformError(429, "overloaded", str(exc), retry_after_s=exc.retry_after_s)
+            await error.response()(scope, receive, send)
+        except PlatformError as exc:
+            answer = IntakeAnswer(answer.message_type, exc.code)
+            await exc.response()(scope, receive, send)
+        else:
+            await _send_json(send, answer.status, answer.body)
+        finally:
+            metrics = state.metrics
+            metrics.child(metrics.intake_messages, answer.message_type, answer.outcome).inc()
+            metrics.child(metrics.intake_seconds, answer.message_type).observe(time.perf_counter() - started)
+
+
+async def _send_json(send: Send, status: int, body: dict[str, object]) -> None:
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})
 
 
 async def _format_error_receipt(state, root, exc: CebFormatError) -> None:
@@ -102,9 +133,8 @@ async def _format_error_receipt(state, root, exc: CebFormatError) -> None:
     await state.writer.write(Store.insert_receipts([receipt]))
 
 
-async def _store(request: Request) -> IntakeAnswer:
-    state = request.app.state
-    body = await read_body(request, state.settings.body_limit_bytes, state.settings.body_timeout_s)
+async def _store(state, scope: Scope, receive: Receive) -> IntakeAnswer:
+    body = await read_body(scope, receive, state.settings.body_limit_bytes, state.settings.body_timeout_s)
     try:
         root = unwrap_envelope(parse_xml(body))
     except CebFormatError as exc:  # not even XML: nobody to answer but the HTTP client
@@ -128,11 +158,10 @@ async def _store(request: Request) -> IntakeAnswer:
     if result.outcome is IntakeOutcome.CONFLICT:
         conflict = PlatformError(409, "guid_conflict",
                                  f"guid {message.guid} was already used for other content", "@guid")
-        return IntakeAnswer(message_type, result.outcome.value, conflict.response())
+        return IntakeAnswer(message_type, result.outcome.value, 409, conflict.body())
     if result.outcome is IntakeOutcome.DUPLICATE:
-        return IntakeAnswer(message_type, result.outcome.value,
-                            JSONResponse({**answer, "duplicate": True}, status_code=200))
+        return IntakeAnswer(message_type, result.outcome.value, 200, {**answer, "duplicate": True})
     state.engine.accept([Arrival(doc_id, document, message.base_transfer.cop_code, now)
                          for doc_id, document in zip(result.doc_ids, message.documents)])
-    state.metrics.intake_documents.labels(message_type).inc(len(message.documents))
-    return IntakeAnswer(message_type, result.outcome.value, JSONResponse(answer, status_code=202))
+    state.metrics.child(state.metrics.intake_documents, message_type).inc(len(message.documents))
+    return IntakeAnswer(message_type, result.outcome.value, 202, answer)

@@ -7,7 +7,7 @@ that exports them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -38,6 +38,16 @@ class PlatformMetrics:
     matching_pending: Gauge
     clearance_seconds: Histogram
     ready: Gauge
+    _children: dict[tuple[int, tuple[str, ...]], object] = field(default_factory=dict, repr=False, compare=False)
+
+    def child(self, metric: Counter | Histogram, *labels: str):
+        """`metric.labels(*labels)`, looked up once per label set: prometheus_client checks the
+        labels and takes a lock on every `labels` call, several times a message."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
 
 def build_metrics(registry: CollectorRegistry | None = None) -> PlatformMetrics:

@@ -35,7 +35,7 @@ class FaultInjectionMiddleware:
                                     status_code=500)
             await response(scope, receive, send)
             if scope["path"] == "/ceb/messages":
-                self.metrics.intake_messages.labels("unknown", "injected_fault").inc()
-                self.metrics.intake_seconds.labels("unknown").observe(time.perf_counter() - started)
+                self.metrics.child(self.metrics.intake_messages, "unknown", "injected_fault").inc()
+                self.metrics.child(self.metrics.intake_seconds, "unknown").observe(time.perf_counter() - started)
             return
         await self.app(scope, receive, send)

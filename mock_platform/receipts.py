@@ -5,6 +5,7 @@ CEB900 format-error receipt."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from decimal import Decimal
 
@@ -79,6 +80,7 @@ def outcome(document: Document, rejected: str | None = None, approved: bool = Fa
         [(ReturnStatus.CLEARED, STATUS_INFO[ReturnStatus.CLEARED])] if approved else [])
 
 
+@functools.lru_cache(maxsize=64)  # a tick stamps all its receipts with one instant
 def return_time(epoch_s: float) -> str:
     """`returnTime` (YYYYMMDDhhmmssfff, China time) of an instant."""
     moment = dt.datetime.fromtimestamp(epoch_s, CHINA_TIME)

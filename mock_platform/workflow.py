@@ -153,7 +153,7 @@ class WorkflowEngine:
         self._metrics.matching_pending.set(len(self.book))
         out.receipts = [r for r in out.receipts if not self._lose_receipt()]
         for receipt in out.receipts:
-            self._metrics.receipts.labels(receipt.message_type, str(receipt.return_status)).inc()
+            self._metrics.child(self._metrics.receipts, receipt.message_type, str(receipt.return_status)).inc()
         return out
 
     # --------------------------------------------------------------------------- receipts
