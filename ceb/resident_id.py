@@ -32,8 +32,11 @@ def check_character(first17: str) -> str:
 
 def birth_date(id_number: str) -> dt.date | None:
     """The birth date an identity number encodes, or None when it is not a real date."""
-    try:
-        return dt.datetime.strptime(id_number[6:14], "%Y%m%d").date()
+    digits = id_number[6:14]
+    if len(digits) != 8 or not digits.isdigit():
+        return None
+    try:  # not strptime: customs checks every list's buyer, and strptime is several times slower
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         return None
 

@@ -304,8 +304,11 @@ class ExportDesk:
 
     def expire(self, cutoff: float, now: float, out: TickOutput) -> None:
         """Lists whose order, collection or waybill never came: 100 naming the first missing."""
-        for doc_id, state in sorted(self.unmatched.items()):
-            if state.arrival.received_at >= cutoff:
+        # Every tick asks: only the expired lists are sorted, not every list still waiting.
+        expired = sorted(doc_id for doc_id, state in self.unmatched.items() if state.arrival.received_at < cutoff)
+        for doc_id in expired:
+            state = self.unmatched.get(doc_id)
+            if state is None:  # closed meanwhile
                 continue
             doc = state.document
             missing = [name for name, index, key in (

@@ -158,19 +158,20 @@ class Store:
         """An op creating or advancing inventory lists, with their status history."""
 
         def op(conn: Connection) -> None:
-            for u in updates:
-                conn.execute(
-                    "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',?)"
-                    " ON CONFLICT(doc_id) DO UPDATE SET status=excluded.status,"
-                    " amount=excluded.amount, invt_no=excluded.invt_no,"
-                    " next_status=excluded.next_status, next_at=excluded.next_at,"
-                    " updated_at=excluded.updated_at, partners=excluded.partners,"
-                    " closed=excluded.closed, stock_reserved=excluded.stock_reserved",
-                    (u.doc_id, u.agent_code, u.cop_no, u.buyer_id, str(u.amount), u.year, u.status,
-                     u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at,
-                     ",".join(map(str, u.partners)), u.closed, int(u.stock_reserved), u.trade_mode))
-                conn.execute("INSERT INTO inventory_history(doc_id, status, at) VALUES (?,?,?)",
-                             (u.doc_id, u.status, u.at))
+            # Rows in order: a list updated twice in one tick ends as its last update says.
+            conn.executemany(
+                "INSERT INTO inventories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',?)"
+                " ON CONFLICT(doc_id) DO UPDATE SET status=excluded.status,"
+                " amount=excluded.amount, invt_no=excluded.invt_no,"
+                " next_status=excluded.next_status, next_at=excluded.next_at,"
+                " updated_at=excluded.updated_at, partners=excluded.partners,"
+                " closed=excluded.closed, stock_reserved=excluded.stock_reserved",
+                [(u.doc_id, u.agent_code, u.cop_no, u.buyer_id, str(u.amount), u.year, u.status,
+                  u.pre_no, u.invt_no, u.declared_at, u.next_status, u.next_at, u.at,
+                  ",".join(map(str, u.partners)), u.closed, int(u.stock_reserved), u.trade_mode)
+                 for u in updates])
+            conn.executemany("INSERT INTO inventory_history(doc_id, status, at) VALUES (?,?,?)",
+                             [(u.doc_id, u.status, u.at) for u in updates])
 
         return op
 
