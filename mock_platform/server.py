@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 from pathlib import Path
 
@@ -28,6 +29,9 @@ def serve(settings: Settings, host: str, port: int, port_file: Path | None = Non
         tmp = port_file.with_suffix(".tmp")
         tmp.write_text(str(sock.getsockname()[1]))
         tmp.replace(port_file)
+    # The engine keeps every waiting document, list and timer alive, and intake allocates hundreds
+    # of objects a message: at the default threshold (700) the collector runs every few messages.
+    gc.set_threshold(50_000, 20, 10)
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
                             lifespan="on", timeout_graceful_shutdown=10)
     uvicorn.Server(config).run(sockets=[sock])
