@@ -72,7 +72,7 @@ def check_content_type(scope: Scope) -> None:
 
 @dataclass(frozen=True, slots=True)
 class IntakeAnswer:
-    """What intake answered, labelled for the metrics."""
+    """What intake answers: the metrics' labels, and the status and JSON body once stored."""
 
     message_type: str
     outcome: str
