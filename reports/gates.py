@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reports.summary import GateResult, RunSummary, Verdict
-from scenarios.model import Gate, GateMetric, Scenario
+from scenarios.gates import Gate, GateMetric
+from scenarios.model import Scenario
 from scenarios.windows import LatencyStep, PerSecond, first_breach, worst_window
 
 UNREACHABLE_RATIO = 0.5

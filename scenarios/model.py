@@ -8,44 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import operator
 import random
-import re
 from enum import Enum
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from ceb.types import MessageType, TradeMode
 from scenarios.curves import CompiledSegment, compile_curve
+from scenarios.fields import Model, PositiveSeconds, Seconds
 from scenarios.flows import SIDE_PATHS, FollowUpKind
+from scenarios.gates import Gate
 from scenarios.parties import Parties
 
-_DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
-_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
-
-def _seconds(value: object) -> object:
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        compact = value.replace(" ", "")
-        if not _DURATION.match(compact):
-            raise ValueError(f"{value!r} is not a duration like 90s, 10m, 2h30m or 3d")
-        return sum(float(n) * _UNIT_S[unit] for n, unit in _DURATION_PART.findall(compact))
-    return value
-
-
-Seconds = Annotated[float, BeforeValidator(_seconds), Field(ge=0)]
-PositiveSeconds = Annotated[float, BeforeValidator(_seconds), Field(gt=0)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class Clock(_Model):
+class Clock(Model):
     """Which stretch of real time the scenario replays, and how much faster."""
 
     start: dt.datetime
@@ -60,7 +37,7 @@ class Clock(_Model):
 
 # ------------------------------------------------------------------------------------ curve
 
-class Hold(_Model):
+class Hold(Model):
     """Constant rate: `rate`, or the rate the previous segment ended at."""
 
     kind: Literal["hold"]
@@ -68,7 +45,7 @@ class Hold(_Model):
     rate: float | None = Field(None, ge=0)
 
 
-class Step(_Model):
+class Step(Model):
     """An instant change to `rate`, held for the segment."""
 
     kind: Literal["step"]
@@ -76,7 +53,7 @@ class Step(_Model):
     to: float = Field(ge=0)
 
 
-class Ramp(_Model):
+class Ramp(Model):
     """A linear change from the current rate to `to`."""
 
     kind: Literal["ramp"]
@@ -84,7 +61,7 @@ class Ramp(_Model):
     to: float = Field(ge=0)
 
 
-class Spike(_Model):
+class Spike(Model):
     """A jump to `peak` (over `rise`), then exponential decay towards `floor` with `half_life`."""
 
     kind: Literal["spike"]
@@ -95,7 +72,7 @@ class Spike(_Model):
     half_life_s: PositiveSeconds = Field(alias="half_life")
 
 
-class ExpDecay(_Model):
+class ExpDecay(Model):
     """Exponential decay from the current rate towards `to` with `half_life`."""
 
     kind: Literal["exp_decay"]
@@ -177,7 +154,7 @@ class DelayKind(str, Enum):
     LOGNORMAL = "lognormal"
 
 
-class Delay(_Model):
+class Delay(Model):
     """A delay distribution in real time (compressed with the clock when replayed)."""
 
     dist: DelayKind = DelayKind.UNIFORM
@@ -221,7 +198,7 @@ class Delay(_Model):
         raise TypeError(self.dist)
 
 
-class Waves(_Model):
+class Waves(Model):
     """When each downstream document follows its order (DOMAIN.md §6)."""
 
     payment: Delay = Delay(min="1s", max="10s")
@@ -237,90 +214,16 @@ class Waves(_Model):
                 MessageType.EXPORT_LIST: self.inventory_list}.get(message_type)
 
 
-class FollowUp(_Model):
+class FollowUp(Model):
     """A fraction of parcels that see a later document, and its delay after the list."""
 
     fraction: float = Field(ge=0, le=1)
     delay: Delay = Delay(dist="fixed", min="1s")
 
 
-# ------------------------------------------------------------------------------------ gates
-
-class GateMetric(str, Enum):
-    """A summary figure a gate can hold to a threshold."""
-
-    ACHIEVED_RATIO = "achieved_ratio"  # achieved / intended order rate
-    ERROR_RATIO = "error_ratio"  # failed requests / requests
-    THROTTLED_RATIO = "throttled_ratio"  # 429 answers / requests
-    LATENCY_P50_MS = "latency_p50_ms"
-    LATENCY_P95_MS = "latency_p95_ms"
-    LATENCY_P99_MS = "latency_p99_ms"
-    LATENCY_MAX_MS = "latency_max_ms"
-    DROPPED_ARRIVALS = "dropped_arrivals"
-    RELEASED_RATIO = "released_ratio"  # clean lists released (800) / clean lists sent
-    CLEARANCE_P95_S = "clearance_p95_s"  # list sent -> 800 receipt seen
-
-
-class Comparison(str, Enum):
-    """How a gate compares the metric to its threshold (the metric must satisfy it)."""
-
-    LT = "<"
-    LE = "<="
-    GT = ">"
-    GE = ">="
-
-
-WINDOWED_METRICS = frozenset({GateMetric.ERROR_RATIO, GateMetric.THROTTLED_RATIO,
-                              GateMetric.ACHIEVED_RATIO, GateMetric.LATENCY_P50_MS,
-                              GateMetric.LATENCY_P95_MS, GateMetric.LATENCY_P99_MS})
-_COMPARE = {Comparison.LT: operator.lt, Comparison.LE: operator.le,
-            Comparison.GT: operator.gt, Comparison.GE: operator.ge}
-
-
-class Gate(_Model):
-    """A requirement on the run's results: `metric op threshold` must hold.
-
-    With `window`, it must hold in every sliding window of that length (error, 429 and achieved
-    ratios; latency percentiles, judged by the worst latency step of the run's timeline inside
-    the window); with `stop_loss` too, the generator stops the run as soon as a window breaks it.
-    """
-
-    metric: GateMetric
-    op: Comparison
-    threshold: float
-    message_type: MessageType | None = None
-    name: str | None = None
-    window_s: PositiveSeconds | None = Field(None, alias="window")
-    stop_loss: bool = False
-
-    @model_validator(mode="after")
-    def _window(self) -> Gate:
-        if self.window_s is not None and self.metric not in WINDOWED_METRICS:
-            raise ValueError(f"a window applies to {', '.join(sorted(m.value for m in WINDOWED_METRICS))}, "
-                             f"not {self.metric.value}")
-        if self.window_s is not None and self.message_type is not None:
-            raise ValueError("a windowed gate covers every message type")
-        if self.stop_loss and self.window_s is None:
-            raise ValueError("stop_loss needs a window")
-        return self
-
-    def holds(self, value: float) -> bool:
-        """Whether `value` meets the gate."""
-        return _COMPARE[self.op](value, self.threshold)
-
-    @property
-    def label(self) -> str:
-        """The gate's name, or one built from its terms."""
-        if self.name:
-            return self.name
-        scope = f"[{self.message_type.value}]" if self.message_type else ""
-        window = f" over {self.window_s:g} s" if self.window_s else ""
-        return f"{self.metric.value}{scope} {self.op.value} {self.threshold:g}{window}"
-
-
 # ------------------------------------------------------------------------------------ scenario
 
-class Bonded(_Model):
+class Bonded(Model):
     """The bonded warehouse's side of a run (1210 channels): tally before declaring (先理货，后报关)
     and take released lists out of the zone in exit batches."""
 
@@ -332,13 +235,13 @@ class Bonded(_Model):
     transfer_qty: float = Field(1, gt=0)  # units of every catalogue item moved each time
 
 
-class ExportWork(_Model):
+class ExportWork(Model):
     """Export channels' periodic work."""
 
     summary_every_s: PositiveSeconds | None = Field(None, alias="summary_every")  # CEB701 this often
 
 
-class Generator(_Model):
+class Generator(Model):
     """How the load generator replays the scenario."""
 
     pacing: Literal["uniform", "poisson"] = "uniform"
@@ -351,7 +254,7 @@ class Generator(_Model):
     envelope: bool = False  # wrap messages in DxpMsg
 
 
-class Channel(_Model):
+class Channel(Model):
     """A share of the parcels: who declares them and in which trade mode (e.g. one e-commerce
     platform's bonded parcels beside another's direct mail)."""
 
@@ -367,7 +270,7 @@ class Channel(_Model):
         return self
 
 
-class Scenario(_Model):
+class Scenario(Model):
     """A festival load scenario: when, how much, what mix, and what must hold."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scenarios.model import Gate, GateMetric
+from scenarios.gates import Gate, GateMetric
 
 MIN_REQUESTS = 20
 

@@ -3,7 +3,7 @@ import pytest
 from reports.gates import evaluate_gates, judge
 from reports.summary import Latency, MessageTypeSummary, RunSummary, Verdict
 from scenarios.loader import load
-from scenarios.model import Gate
+from scenarios.gates import Gate
 from tests.peakload.test_run import TINY
 
 

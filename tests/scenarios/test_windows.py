@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from scenarios.model import Gate, GateMetric
+from scenarios.gates import Gate, GateMetric
 from scenarios.windows import LatencyStep, PerSecond, first_breach, window_value, worst_window
 
 
