@@ -19,6 +19,8 @@ from geventhttpclient import HTTPClient
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS, LocustBadStatusCode, insecure_ssl_context_factory
 from locust.event import EventHook
 
+from locustfiles.urls import without_credentials
+
 ACCEPTED = frozenset({200, 202})  # 202 accepted, 200 a duplicate the platform already holds
 _TIMEOUT_S = 60.0  # FastHttpUser's connection and network timeouts
 
@@ -34,8 +36,7 @@ class MessagePoster:
             raise ValueError(f"cannot post to {base_url!r}: not an http(s) URL")
         self._uri = parts.path.rstrip("/") + path
         # Reported to Locust as FastHttpSession reports it: the URL without any credentials.
-        host = parts.netloc.rpartition("@")[2]
-        self.url = f"{parts.scheme}://{host}{self._uri}"
+        self.url = without_credentials(f"{parts.scheme}://{parts.netloc}{self._uri}")
         self._headers = {"Content-Type": content_type}
         if parts.username is not None:  # basic auth from the URL, as FastHttpSession does
             pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()

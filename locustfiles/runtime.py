@@ -24,6 +24,7 @@ from locustfiles.progress import RECENT_S, Progress
 from locustfiles.recorder import Recorder, per_second
 from locustfiles.results import RunResults
 from locustfiles.schedule import SendJob, send_plan
+from locustfiles.urls import without_credentials
 from locustfiles.operations import Operations
 from scenarios.model import Scenario
 from scenarios.windows import PerSecond, window_value
@@ -270,7 +271,7 @@ class GeneratorRuntime:
     def results(self) -> RunResults:
         """The results of this process so far."""
         return self.recorder.results(
-            scenario=self.scenario.name, target=self.environment.host or "",
+            scenario=self.scenario.name, target=without_credentials(self.environment.host or ""),
             started_at=self.started_at, load_duration_s=self.scenario.clock.run_duration_s,
             cpu_percent=self.cpu_percent(), aborted=self.aborted, stopped_by=self.stopped_by,
             worker_index=self.worker_index, worker_count=self.worker_count)

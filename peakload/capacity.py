@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from locustfiles.urls import without_credentials
 from peakload.runner import RunInvalid, RunRequest, run_scenario
 from peakload.target import Target
 from reports.capacity import CapacityResult, CapacitySearch, CapacityStep, summarise
@@ -69,5 +70,5 @@ def search_capacity(request: CapacityRequest,
         search.record(rate, step.passed)
         steps.append(step)
         on_step(step)
-    target = "mock" if request.target.is_mock else request.target.url or ""
+    target = "mock" if request.target.is_mock else without_credentials(request.target.url or "")
     return summarise(request.scenario.name, target, peak, steps)

@@ -17,6 +17,7 @@ import httpx
 import locustfiles
 from locustfiles.progress import Progress, read_progress
 from locustfiles.results import RunResults
+from locustfiles.urls import scrubbed
 from peakload.embedded_mock import embedded_mock
 from peakload.target import Target
 from reports.gates import judge
@@ -73,7 +74,7 @@ def _target_url(request: RunRequest) -> Iterator[str]:
     try:
         httpx.get(f"{url}/healthz", timeout=5.0).raise_for_status()
     except httpx.HTTPError as exc:
-        raise RunInvalid(f"target unreachable: GET {url}/healthz failed: {exc}") from None
+        raise RunInvalid(scrubbed(f"target unreachable: GET {url}/healthz failed: {exc}")) from None
     yield url
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.live import Live
 
+from locustfiles.urls import without_credentials
 from peakload.exit_codes import ExitCode
 from peakload.live_view import progress_table
 from peakload.render_console import print_summary
@@ -54,7 +55,7 @@ def run(
         else:
             console.print(f"peakload: replaying [bold]{loaded.name}[/bold] "
                           f"({loaded.clock.run_duration_s:.0f} s of load) against "
-                          f"{'the embedded mock platform' if chosen.is_mock else chosen.url}",
+                          f"{'the embedded mock platform' if chosen.is_mock else without_credentials(chosen.url)}",
                           highlight=False)
             with Live(progress_table(loaded, []), console=console, refresh_per_second=2) as live:
                 summary = run_scenario(request, lambda parts: live.update(progress_table(loaded, parts)))

@@ -157,3 +157,17 @@ def test_the_generator_tallies_first_transfers_and_sends_released_lists_out_in_e
     transferred = {float(line["tallied"]) for line in moved.values()}  # the same amount of each item
     assert len(transferred) == 1 and transferred.pop() >= 30  # at least three transfers of 10
     assert all(float(stock[record]["transferredOut"]) == float(line["tallied"]) for record, line in moved.items())
+
+
+def test_credentials_in_the_target_url_reach_no_file_and_no_output(tmp_path):
+    out = tmp_path / "run"
+    with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log") as url:
+        with_credentials = url.replace("http://", "http://declarer:s3cret-pw@")
+        done = trusted_run(str(TINY), "--target", with_credentials, out=out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "s3cret-pw" not in done.stdout + done.stderr
+    written = [path for path in out.rglob("*") if path.is_file()]
+    assert {"summary.json", "results.json", "report.html"} <= {path.name for path in written}
+    leaking = [path.name for path in written if b"s3cret-pw" in path.read_bytes()]
+    assert leaking == []
+    assert json.loads((out / "summary.json").read_text())["target"] == url
