@@ -6,7 +6,7 @@ sender posts to one path with the same headers every time, so it talks to `HTTPC
 and fires Locust's request event itself, with what FastHttpSession would report: Locust's
 statistics, its CSV files and the Prometheus exporter see every message as before. Measured on a
 plain Locust user posting one CEB message in a loop against the benchmarks' hello server: 9,855
-requests/s through FastHttpSession, 15,637 through this path.
+requests/s through FastHttpSession, 15,637 through `HTTPClient` firing the event itself.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from geventhttpclient import HTTPClient
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS, LocustBadStatusCode, insecure_ssl_context_factory
 from locust.event import EventHook
 
+from locustfiles.recorder import ACCEPTED
 from locustfiles.urls import without_credentials
 
-ACCEPTED = frozenset({200, 202})  # 202 accepted, 200 a duplicate the platform already holds
 _TIMEOUT_S = 60.0  # FastHttpUser's connection and network timeouts
 
 

@@ -29,7 +29,6 @@ def test_a_failing_op_gets_its_error_and_the_rest_of_the_batch_commits(backend: 
     try:
         results = store.write_batch(conn, [Store.insert_message(_record("A")), _failing,
                                            Store.insert_message(_record("B"))])
-        assert [type(r) for r in results[::2]] == [type(results[0])] * 2
         assert results[0].outcome is results[2].outcome is IntakeOutcome.ACCEPTED
         assert isinstance(results[1], Exception)
         # Each message was stored once, with its document: the retried batch did not insert twice.
