@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ceb.codec import render_message
+from ceb.resident_id import check_character
 from ceb.tax import retail_import_tax
 from locustfiles.parcels import Parcel
 from scenarios.model import ParcelDefect
@@ -151,3 +152,33 @@ def test_over_annual_limit_parcels_are_rejected_once_their_buyer_is_over_the_yea
             assert final["returnStatus"] == 800
         else:
             assert "rule:annual_limit;field:Order/buyerIdNumber" in final["returnInfo"]
+
+
+def _rejection(client, factory, parcel: Parcel) -> str:
+    final = list_receipts(client, factory, send_parcel(client, factory, parcel)["CEB621"])[-1]
+    assert final["returnStatus"] == 100
+    return final["returnInfo"]
+
+
+def test_an_id_number_with_a_good_check_digit_but_an_impossible_birth_date_is_rejected(client, factory):
+    parcel = factory.make(now_china())
+    first17 = "11010519900230" + "001"  # 30 February
+    buyer = first17 + check_character(first17)
+    parcel = dataclasses.replace(
+        _with_order(parcel, buyer_id_number=buyer),
+        payment=dataclasses.replace(parcel.payment, payer_id_number=buyer),
+        inventory_list=dataclasses.replace(parcel.inventory_list, buyer_id_number=buyer))
+    assert "rule:buyer_id_number;field:Order/buyerIdNumber" in _rejection(client, factory, parcel)
+
+
+def test_a_list_item_without_a_price_is_rejected(client, factory):
+    parcel = factory.make(now_china())
+    items = (dataclasses.replace(parcel.inventory_list.items[0], price=None),)
+    parcel = dataclasses.replace(parcel, inventory_list=dataclasses.replace(parcel.inventory_list, items=items))
+    assert "rule:item_price_required;field:InventoryList[1]/price" in _rejection(client, factory, parcel)
+
+
+def test_a_bonded_list_from_outside_the_zone_is_rejected(client, factory):
+    parcel = factory.make(now_china())
+    parcel = dataclasses.replace(parcel, inventory_list=dataclasses.replace(parcel.inventory_list, country="502"))
+    assert "rule:trade_mode_required_fields;field:InventoryHead/country" in _rejection(client, factory, parcel)
