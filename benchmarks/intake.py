@@ -4,8 +4,11 @@
 
 The server (mock platform, SQLite, durable 202) runs pinned to core 0 and this load generator to
 core 1. In one run it measures the intake ceiling, the ceiling of the same server stack answering a
-trivial POST (the baseline), and p99 latency at 80% of the intake ceiling (open loop, latency from
-the intended send time). The last line is machine-readable:
+trivial POST (the baseline), the floor of any durable intake on that stack (`floor_app.py`: parse,
+commit, answer; none of the platform's work), and p99 latency at 80% of the intake ceiling (open
+loop, latency from the intended send time). From the three ceilings it prints the CPU a message
+costs the platform's own work, and what the goal's ratio would leave for it. The last line is
+machine-readable:
 
     intake_msgs_per_s=<x> hello_req_per_s=<y> ratio=<x/y>
 """
@@ -30,10 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.httpload import LoadResult, closed_loop, open_loop, post  # noqa: E402
-from ceb.codec import render_message  # noqa: E402
+from ceb.codec import message_from_tree, parse_xml, render_message  # noqa: E402
 from locustfiles.parcels import ParcelFactory  # noqa: E402
 
 SERVER_CORE, GENERATOR_CORE = 0, 1
+GOAL_RATIO = 0.30  # issue #4's goal for intake / hello
 
 
 def messages(count: int, namespace: str) -> list[bytes]:
@@ -45,6 +49,16 @@ def messages(count: int, namespace: str) -> list[bytes]:
         for message in factory.make(now).messages(factory.parties, factory.guid).values():
             out.append(post("/ceb/messages", render_message(message)))
     return out[:count]
+
+
+def typed_read_us(requests: list[bytes], count: int = 20_000) -> float:
+    """CPU µs to read one parsed message into typed documents (the checks' input): work the
+    platform cannot skip and the floor does not do."""
+    trees = [parse_xml(request.partition(b"\r\n\r\n")[2]) for request in requests[:count]]
+    started = time.process_time()
+    for tree in trees:
+        message_from_tree(tree)
+    return (time.process_time() - started) / len(trees) * 1e6
 
 
 @contextlib.contextmanager
@@ -83,6 +97,7 @@ def main() -> None:
     os.sched_setaffinity(0, {GENERATOR_CORE})
     print(f"rendering {args.max_messages:,} CEB messages ...", flush=True)
     bodies = messages(args.max_messages, "BM")
+    typed_us = typed_read_us(bodies)
     with tempfile.TemporaryDirectory(prefix="peakload-bench-") as tmp:
         folder = Path(tmp)
         hello_port_file = folder / "hello.port"
@@ -106,7 +121,22 @@ def main() -> None:
             rate = 0.8 * intake.ok_per_s
             at_80 = asyncio.run(open_loop(port, bodies[half:], rate, args.connections, args.seconds))
             measured(f"intake at 80% ({rate:,.0f}/s, open loop)", at_80)
+        # Last: its writes (hundreds of MB) would slow the disk for whatever ran next.
+        floor_port_file = folder / "floor.port"
+        with server([sys.executable, str(ROOT / "benchmarks" / "floor_app.py"), str(floor_port_file),
+                     str(folder / "floor.db")], floor_port_file) as (port, process):
+            process.cpu_percent()
+            floor = asyncio.run(closed_loop(port, bodies, args.connections, args.seconds))
+            cpu = process.cpu_percent()
+            measured("floor (parse, durable 202, nothing else)", floor)
+            print(f"  server CPU {cpu:.0f}% of one core")
     x, y = intake.ok_per_s, hello.ok_per_s
+    own_work_us = 1e6 / x - 1e6 / floor.ok_per_s
+    left_us = 1e6 / (GOAL_RATIO * y) - 1e6 / floor.ok_per_s
+    print(f"the platform's own work: {own_work_us:.0f} µs a message (intake's time less the floor's); "
+          f"a ratio of {GOAL_RATIO} would leave it {left_us:.0f} µs; reading a message into typed "
+          f"documents alone takes {typed_us:.0f} µs")
+    print(f"floor_msgs_per_s={floor.ok_per_s:.0f} floor_ratio={floor.ok_per_s / y:.3f}")
     print(f"p99_at_80pct_ms={at_80.percentile_ms(0.99):.1f}")
     print(f"intake_msgs_per_s={x:.0f} hello_req_per_s={y:.0f} ratio={x / y:.3f}")
 
