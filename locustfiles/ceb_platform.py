@@ -12,8 +12,10 @@ added, HdrHistograms merged) and writes the one results file. `peakload run` dri
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
+import gevent
 from locust import LoadTestShape, User, constant, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
@@ -25,6 +27,7 @@ from locustfiles.runtime import GeneratorRuntime
 from scenarios.loader import load
 
 _RESULTS_MESSAGE = "peakload_results"
+_STOP_MESSAGE = "peakload_stop"
 
 
 class _Run:
@@ -53,6 +56,20 @@ def _arguments(parser) -> None:
 def _init(environment: Environment, **_kwargs) -> None:
     if isinstance(environment.runner, MasterRunner):
         environment.runner.register_message(_RESULTS_MESSAGE, _receive_results)
+    if isinstance(environment.runner, WorkerRunner):
+        environment.runner.register_message(
+            _STOP_MESSAGE, lambda environment, msg, **_kw: _stop_early(environment, msg.data))
+    # Headless, Locust installs its own SIGTERM handler only once a shape test is over: until then
+    # SIGTERM would kill the generator and lose what it measured. This ends the run early instead.
+    gevent.signal_handler(signal.SIGTERM, _stop_early, environment, "the generator was stopped (SIGTERM)")
+
+
+def _stop_early(environment: Environment, why: str) -> None:
+    """End this process's share now, keeping what it measured; a master tells every worker."""
+    if isinstance(environment.runner, MasterRunner):
+        environment.runner.send_message(_STOP_MESSAGE, why)
+    elif _Run.runtime is not None:
+        _Run.runtime.abort(why)
 
 
 def _receive_results(environment: Environment, msg, **_kwargs) -> None:

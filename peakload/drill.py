@@ -134,6 +134,8 @@ def run_drill(request: DrillRequest, state: Path) -> RunSummary:
                       env={"PEAKLOAD_ADMIN_TOKEN": token})
     admin = httpx.Client(base_url=mock.url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
     outcome: dict[str, RunSummary | BaseException] = {}
+    stop_load = threading.Event()  # the load runs on its own thread: an interrupt reaches this one
+    loader: threading.Thread | None = None
     try:
         up(state, StackConfig(ScrapeTargets((mock.url.removeprefix("http://"),),
                                             (f"127.0.0.1:{request.metrics_port}",)), c))
@@ -142,7 +144,7 @@ def run_drill(request: DrillRequest, state: Path) -> RunSummary:
 
         def replay() -> None:
             try:
-                outcome["summary"] = run_scenario(run)
+                outcome["summary"] = run_scenario(run, stop=stop_load)
             except BaseException as exc:  # reported on the main thread
                 outcome["error"] = exc
 
@@ -161,6 +163,9 @@ def run_drill(request: DrillRequest, state: Path) -> RunSummary:
         timeline.watch_resolution(until=time.time() + resolve_s)
         loader.join()
     finally:
+        if loader is not None and loader.is_alive():  # interrupted, or the stack failed meanwhile
+            stop_load.set()
+            loader.join()
         admin.close()
         down(state)
         mock.stop()

@@ -54,7 +54,6 @@ def _wait_ready(process: subprocess.Popen, port_file: Path, log: Path) -> str:
                 if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
                     return url
         time.sleep(0.05)
-    process.kill()
     raise MockStartError(f"the mock platform was not ready within {STARTUP_TIMEOUT_S:g} s; see {log}")
 
 
@@ -67,9 +66,18 @@ def start_mock(database: str | Path, log_path: Path, extra_args: tuple[str, ...]
         command = [sys.executable, "-m", "peakload", "mock", "--host", "127.0.0.1", "--port", "0",
                    "--port-file", str(port_file), "--db", str(database), *extra_args]
         with open(log_path, "ab") as log:
+            # A session of its own: a Ctrl-C in the terminal reaches only its parent, which stops
+            # the load first and the platform after (SIGTERM, a graceful drain).
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                       env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
-        return MockProcess(process, _wait_ready(process, port_file, log_path))
+                                       env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
+                                       start_new_session=True)
+        try:
+            return MockProcess(process, _wait_ready(process, port_file, log_path))
+        except BaseException:  # not ready, or interrupted while starting: no orphan left behind
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            raise
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     INCONCLUSIVE = 3  # `peakload gate`: too noisy to tell a regression from none
     USAGE = 64  # bad usage or configuration (EX_USAGE)
     UNAVAILABLE = 69  # a service peakload drives (Grafana, the monitoring stack) failed (EX_UNAVAILABLE)
+    INTERRUPTED = 130  # stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it)
 
     @classmethod
     def of(cls, verdict: Verdict) -> ExitCode:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,10 +33,46 @@ LOCUSTFILE = Path(locustfiles.__file__).resolve().parent / "ceb_platform.py"
 PROJECT_ROOT = LOCUSTFILE.parent.parent
 _LOCUST_SLACK_S = 90.0
 _PROGRESS_POLL_S = 0.5
+# How long a stopped generator may take to end its senders (Locust's --stop-timeout, 10 s) and
+# write what it measured.
+_STOP_GRACE_S = 30.0
 
 
 class RunInvalid(RuntimeError):
     """The run produced no trustworthy results (target unreachable, generator crashed ...)."""
+
+
+class RunInterrupted(RuntimeError):
+    """Someone stopped the run (Ctrl-C, SIGTERM, SIGHUP). `summary` is what was measured until
+    then (written to the run's folder, verdict invalid), or None when nothing was."""
+
+    def __init__(self, cause: str, summary: RunSummary | None) -> None:
+        super().__init__(f"interrupted by {cause}")
+        self.cause = cause
+        self.summary = summary
+
+
+@contextlib.contextmanager
+def _terminations_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP interrupt it as Ctrl-C does, so a run stopped by a
+    CI job's cancellation or a closed terminal still stops its children and keeps its results."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may take signals; its own handlers stay
+        return
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _signal_name(interrupt: KeyboardInterrupt) -> str:
+    return str(interrupt.args[0]) if interrupt.args else "SIGINT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +123,10 @@ def locust_environment() -> dict[str, str]:
 
 
 def _run_locust(request: RunRequest, url: str, results_path: Path,
-                on_progress: Callable[[list[Progress]], None] | None) -> None:
+                on_progress: Callable[[list[Progress]], None] | None,
+                stop: threading.Event | None) -> str | None:
+    """Run the generator to its end; what interrupted it (a signal's name, or a stop request from
+    another thread), if something did, after stopping it gracefully."""
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
         "--scenario", str(request.scenario_path), "--results-file", str(results_path),
@@ -103,18 +144,36 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
     timeout = locust_deadline_s(request.scenario)
     deadline = time.monotonic() + timeout
     with open(request.out_dir / "locust.log", "wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        # A session of its own: a Ctrl-C in the terminal reaches peakload only, which stops the
+        # generator first (so it writes what it measured) and the mock platform after.
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                   start_new_session=True)
         try:
             while process.poll() is None:
+                if stop is not None and stop.is_set():
+                    _stop_generator(process)
+                    return "a stop request"
                 if time.monotonic() > deadline:
                     raise RunInvalid(f"the load generator did not finish within {timeout:.0f} s")
                 if on_progress is not None:
                     on_progress(read_progress(request.out_dir))
                 time.sleep(_PROGRESS_POLL_S)
+        except KeyboardInterrupt as exc:
+            _stop_generator(process)
+            return _signal_name(exc)
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+    return None
+
+
+def _stop_generator(process: subprocess.Popen) -> None:
+    """SIGTERM: Locust stops its users and writes the results; a second interrupt, or no exit
+    within the grace period, kills it."""
+    process.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
+        process.wait(timeout=_STOP_GRACE_S)
 
 
 def _scrape(url: str) -> TargetMetrics | None:
@@ -127,23 +186,33 @@ def _scrape(url: str) -> TargetMetrics | None:
 
 
 def run_scenario(request: RunRequest,
-                 on_progress: Callable[[list[Progress]], None] | None = None) -> RunSummary:
+                 on_progress: Callable[[list[Progress]], None] | None = None,
+                 stop: threading.Event | None = None) -> RunSummary:
     """Run the scenario and return its judged summary (also written to summary.json, report.html,
     junit.xml and summary.md in the run's folder). `on_progress` gets every generator process's
-    progress about twice a second while the run goes on."""
+    progress about twice a second while the run goes on. Ctrl-C, SIGTERM, SIGHUP or setting `stop`
+    (from another thread) ends the run early: RunInterrupted, with what was measured until then."""
     request.out_dir.mkdir(parents=True, exist_ok=True)
     results_path = request.out_dir / "results.json"
-    with _target_url(request) as url:
-        _run_locust(request, url, results_path, on_progress)
-        target_metrics = _scrape(url)
-    if not results_path.exists():
-        raise RunInvalid(f"the load generator left no results; see {request.out_dir / 'locust.log'}")
-    results = RunResults.read(results_path)
-    summary = judge(build_summary(results, orders_intended(request.scenario)), request.scenario,
-                    aborted=[results.aborted] if results.aborted else [], stopped_by=results.stopped_by)
-    summary = summary.model_copy(update={"target_metrics": target_metrics})
-    if request.target.is_mock:
-        summary = summary.model_copy(update={"target": "mock"})
-    write_outputs(summary, request.out_dir)
+    with _terminations_interrupt():
+        with _target_url(request) as url:
+            interrupted = _run_locust(request, url, results_path, on_progress, stop)
+            target_metrics = _scrape(url)
+        if not results_path.exists():
+            if interrupted:
+                raise RunInterrupted(interrupted, None)
+            raise RunInvalid(f"the load generator left no results; see {request.out_dir / 'locust.log'}")
+        results = RunResults.read(results_path)
+        aborted = [results.aborted] if results.aborted else []
+        if interrupted:
+            aborted = [f"interrupted by {interrupted}; what was sent until then is reported"]
+        summary = judge(build_summary(results, orders_intended(request.scenario)), request.scenario,
+                        aborted=aborted, stopped_by=results.stopped_by)
+        summary = summary.model_copy(update={"target_metrics": target_metrics})
+        if request.target.is_mock:
+            summary = summary.model_copy(update={"target": "mock"})
+        write_outputs(summary, request.out_dir)
+    if interrupted:
+        raise RunInterrupted(interrupted, summary)
     return summary
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from peakload.capacity import CapacityRequest, search_capacity
 from peakload.exit_codes import ExitCode
+from peakload.runner import RunInterrupted
 from peakload.target import TargetError, parse_target
 from reports.capacity_plot import plot_capacity
 from scenarios.loader import ScenarioError, load
@@ -41,8 +42,13 @@ def capacity(
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}-capacity"
     console = Console()
     request = CapacityRequest(loaded, chosen, out_dir, step_duration, start, ceiling, precision, max_steps)
-    result = search_capacity(request, lambda s: console.print(
-        f"  {s.orders_per_s:,.1f} orders/s: {s.verdict} (p99 {s.p99_ms:,.1f} ms)", highlight=False))
+    try:
+        result = search_capacity(request, lambda s: console.print(
+            f"  {s.orders_per_s:,.1f} orders/s: {s.verdict} (p99 {s.p99_ms:,.1f} ms)", highlight=False))
+    except (RunInterrupted, KeyboardInterrupt) as exc:
+        err.print(f"capacity search {exc or 'interrupted'}; the probes run so far are in {out_dir}",
+                  highlight=False)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     (out_dir / "capacity.json").write_text(result.model_dump_json(indent=1), encoding="utf-8")
     plot_capacity(result, out_dir / "capacity.png")
     table = Table(title=f"capacity of {result.target} for {result.scenario}")

@@ -45,6 +45,9 @@ def drill(
     except (StackError, MockStartError, DrillError, RunInvalid) as exc:
         console.print(f"[red]drill not carried out:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.UNAVAILABLE) from None
+    except KeyboardInterrupt:
+        console.print("drill interrupted: its load, stack and mock are stopped", highlight=False)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     Console().print(timeline_table(summary.drill))
     Console().print(f"verdict: {summary.verdict.value} — {'; '.join(summary.reasons)}", highlight=False)
     raise typer.Exit(ExitCode.of(summary.verdict))

@@ -14,7 +14,8 @@ from locustfiles.urls import without_credentials
 from peakload.exit_codes import ExitCode
 from peakload.live_view import progress_table
 from peakload.render_console import print_summary
-from peakload.runner import RunInvalid, RunRequest, run_scenario
+from peakload.runner import RunInterrupted, RunInvalid, RunRequest, run_scenario
+from reports.summary import RunSummary
 from peakload.target import TargetError, parse_target
 from scenarios.loader import ScenarioError, load, resolve
 
@@ -63,9 +64,22 @@ def run(
     except RunInvalid as exc:
         console.print(f"verdict: invalid — {exc}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from None
+    except RunInterrupted as exc:
+        if exc.summary is not None:
+            _print_verdict(exc.summary, out_dir, quiet)
+        console.print(f"{exc}: " + (f"what was sent until then is in {out_dir}" if exc.summary
+                                     else "nothing was measured yet"), highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except KeyboardInterrupt:  # while the embedded mock started or stopped
+        console.print(f"interrupted; whatever was written is in {out_dir}", highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    _print_verdict(summary, out_dir, quiet)
+    raise typer.Exit(ExitCode.of(summary.verdict))
+
+
+def _print_verdict(summary: RunSummary, out_dir: Path, quiet: bool) -> None:
     if quiet:
         print(f"verdict: {summary.verdict.value} ({'; '.join(summary.reasons) or 'all gates held'}); "
               f"results: {out_dir}")
     else:
         print_summary(summary, out_dir, Console())
-    raise typer.Exit(ExitCode.of(summary.verdict))

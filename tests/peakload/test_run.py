@@ -1,15 +1,21 @@
 """`peakload run` end to end: real Locust, real mock platform, real HTTP on loopback."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from peakload.embedded_mock import embedded_mock
 from tests.cli import peakload, trusted_run
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
+INTERRUPT = TINY.with_name("interrupt.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +177,29 @@ def test_credentials_in_the_target_url_reach_no_file_and_no_output(tmp_path):
     leaking = [path.name for path in written if b"s3cret-pw" in path.read_bytes()]
     assert leaking == []
     assert json.loads((out / "summary.json").read_text())["target"] == url
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_keeps_what_it_sent_and_leaves_no_process_behind(tmp_path, signum):
+    out = tmp_path / "run"
+    # SIGINT as a terminal delivers it, even where the test runs as a background job (which ignores it).
+    run = subprocess.Popen([sys.executable, "-m", "peakload", "run", str(INTERRUPT), "--quiet", "--out", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler))
+    progress = out / "progress.json"
+    deadline = time.monotonic() + 90
+    while not progress.exists() or json.loads(progress.read_text())["sent"] < 40:
+        assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+        time.sleep(0.1)
+    children = psutil.Process(run.pid).children(recursive=True)
+    assert len(children) >= 2  # the generator and the embedded mock
+    run.send_signal(signum)
+    stdout, stderr = run.communicate(timeout=120)
+    assert run.returncode == 130, stdout + stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["verdict"] == "invalid"
+    assert summary["reasons"][0].startswith(f"run aborted: interrupted by {signum.name}")
+    assert 40 <= summary["requests"] and summary["orders_sent"] < summary["orders_intended"]
+    assert (out / "report.html").exists() and (out / "junit.xml").exists()
+    assert f"interrupted by {signum.name}: what was sent until then is in {out}" in stderr
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
