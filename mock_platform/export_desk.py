@@ -219,12 +219,9 @@ class ExportDesk:
     # --------------------------------------------------------------------------- port reports
 
     def _arrived(self, doc: PortArrival, now: float, out: TickOutput) -> None:
-        ledger = self._engine.ledger
         for item in doc.items:
             key = (doc.logistics_code, item.logistics_no)
-            if key not in ledger.arrived:
-                ledger.arrived.add(key)
-                out.arrivals.append((*key, now))
+            self._engine.ledger.note_arrival(key, now, out)
             waiting = self.awaiting_arrival.pop(key, None)
             if waiting is not None and waiting in self.lists:
                 self._release(self.lists[waiting], now, out)

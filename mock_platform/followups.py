@@ -73,12 +73,9 @@ class FollowUps:
                                              approved=isinstance(doc, InventoryCancel | InventoryReturn)), now, out)
 
     def _arrived(self, doc: ArrivalList, now: float, out: TickOutput) -> None:
-        ledger = self._engine.ledger
         for item in doc.items:
             key = (doc.logistics_code, item.logistics_no)
-            if key not in ledger.arrived:
-                ledger.arrived.add(key)
-                out.arrivals.append((*key, now))
+            self._engine.ledger.note_arrival(key, now, out)
             self._engine.release_parked(key, now, out)
 
     def _cancel(self, doc: InventoryCancel, now: float, out: TickOutput) -> Violation | None:

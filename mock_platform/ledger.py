@@ -91,6 +91,12 @@ class Ledger:
         if self.by_cop.get(state.cop_key) == state.arrival.doc_id:
             del self.by_cop[state.cop_key]
 
+    def note_arrival(self, key: WaybillKey, now: float, out: TickOutput) -> None:
+        """A parcel reached its port (CEB711 on import, CEB507 on export); stored once."""
+        if key not in self.arrived:
+            self.arrived.add(key)
+            out.arrivals.append((*key, now))
+
     def find(self, agent_code: str, cop_no: str) -> ListState | None:
         """The list in progress an agent calls `cop_no`."""
         doc_id = self.by_cop.get((agent_code, cop_no))
