@@ -13,7 +13,9 @@ from enum import Enum
 from ceb.types import ReturnStatus
 from mock_platform.bonded import StockBook, StockLines, StockRow
 from mock_platform.matching import Arrival, Parcel
+from mock_platform.backends import Connection
 from mock_platform.records import InventoryUpdate, StoredReceipt
+from mock_platform.store import Store, WriteOp
 
 CopKey = tuple[str, str]  # (agentCode, copNo): how an agent names its own list
 WaybillKey = tuple[str, str]  # (logisticsCode, logisticsNo)
@@ -67,6 +69,21 @@ class TickOutput:
     def __bool__(self) -> bool:
         return bool(self.receipts or self.inventories or self.settled or self.arrivals or self.closures
                     or self.stock)
+
+    def write_op(self) -> WriteOp:
+        """One group-commit operation writing all of it (empty parts cost no statement)."""
+        parts = [make(rows) for make, rows in ((Store.insert_receipts, self.receipts),
+                                               (Store.update_inventories, self.inventories),
+                                               (Store.settle_documents, self.settled),
+                                               (Store.insert_arrivals, self.arrivals),
+                                               (Store.close_lists, self.closures),
+                                               (Store.upsert_stock, self.stock)) if rows]
+
+        def op(conn: Connection) -> None:
+            for part in parts:
+                part(conn)
+
+        return op
 
 
 class Ledger:

@@ -114,6 +114,15 @@ def check_inventory(inventory: InventoryList, allowed_hs: tuple[str, ...]) -> Vi
     return None
 
 
+def list_order_join(inventory: InventoryList, order: Order) -> Violation | None:
+    """The list names its order by orderNo+ebpCode+ebcCode: matching found the order by the first
+    two, so a different ebcCode means the list is not that order's."""
+    if inventory.ebc_code != order.ebc_code:
+        return Violation(Rule.JOIN_KEY, "InventoryHead/ebcCode",
+                         "list ebcCode differs from the order's (join key orderNo+ebpCode+ebcCode)")
+    return None
+
+
 def three_document_match(order: Order, payment: Payment, waybill: Waybill,
                          inventory: InventoryList, limits: Limits,
                          annual_used: Decimal = Decimal(0)) -> Violation | None:

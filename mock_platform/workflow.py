@@ -32,7 +32,8 @@ from mock_platform.metrics import PlatformMetrics
 from mock_platform.receipts import (CHANGED, CHINA_TIME, DELETED, STATUS_INFO, make_receipt, outcome, receipt_keys,
                                    tax_bill)
 from mock_platform.records import InventoryUpdate, StoredReceipt
-from mock_platform.rules import Rule, Violation, check_inventory, check_order, three_document_match
+from mock_platform.rules import (Rule, Violation, check_inventory, check_order, list_order_join,
+                                  three_document_match)
 from mock_platform.settings import Settings
 from mock_platform.store import Store
 from mock_platform.warehouse import Warehouse
@@ -127,7 +128,7 @@ class WorkflowEngine:
                 self._inbox = resolved + self._inbox
             output = self.tick(self._clock())
             if output:
-                await self._writer.write(_tick_op(output))
+                await self._writer.write(output.write_op())
             if self._stopping and not self._inbox:
                 return
 
@@ -271,7 +272,7 @@ class WorkflowEngine:
         state = self.ledger.lists[parcel.inventory.doc_id]
         order: Order = parcel.order.document
         key = (order.buyer_id_number, state.year)
-        violation = (parcel.order.violation or _ebc_mismatch(parcel) or three_document_match(
+        violation = (parcel.order.violation or list_order_join(parcel.inventory.document, order) or three_document_match(
             order, parcel.payment.document, parcel.waybill.document, parcel.inventory.document,
             self.settings.limits, self.ledger.annual_used[key]))
         self.book.remove_list(parcel.inventory.doc_id)
@@ -381,26 +382,3 @@ class WorkflowEngine:
 def _waybill_key(state: ListState) -> tuple[str, str]:
     doc = state.arrival.document
     return doc.logistics_code, doc.logistics_no
-
-
-def _ebc_mismatch(parcel: Parcel) -> Violation | None:
-    if parcel.inventory.document.ebc_code != parcel.order.document.ebc_code:
-        return Violation(Rule.JOIN_KEY, "InventoryHead/ebcCode",
-                         "list ebcCode differs from the order's (join key orderNo+ebpCode+ebcCode)")
-    return None
-
-
-def _tick_op(output: TickOutput):
-    """One write op for everything a tick produced (empty parts cost no statement)."""
-    parts = [make(rows) for make, rows in ((Store.insert_receipts, output.receipts),
-                                           (Store.update_inventories, output.inventories),
-                                           (Store.settle_documents, output.settled),
-                                           (Store.insert_arrivals, output.arrivals),
-                                           (Store.close_lists, output.closures),
-                                           (Store.upsert_stock, output.stock)) if rows]
-
-    def op(conn):
-        for part in parts:
-            part(conn)
-
-    return op
