@@ -3,11 +3,16 @@
 Real receipt consumers drop duplicates and ignore a receipt older (by `returnTime`) than the one
 they hold (DOMAIN.md §3); so does this one. It also measures end-to-end business latency: inventory
 list sent -> cleared (399), list sent -> released (800) and order sent -> released.
+
+Memory stays in proportion to what is in flight, so a soak can run for days: a list is folded into
+counters once final, duplicates are recognised within a window of recent receipts, and the
+documents this process sent are remembered by their hash (a fifth of the guid's size).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from ceb.types import ReturnStatus
@@ -15,6 +20,9 @@ from locustfiles.results import new_histogram
 
 _FINAL_STATUSES = frozenset(int(s) for s in ReturnStatus if s.is_final_for_inventory)
 _EXPORT_FINAL = frozenset({int(ReturnStatus.CLOSED), int(ReturnStatus.REJECTED)})  # 899 after departure
+# Receipts (and finished lists) remembered for duplicate and late-receipt checks: two generations
+# of this many, about 100 MB at most; a platform repeats a receipt within minutes, not hours.
+RECENT_WINDOW = 500_000
 
 
 @dataclass(slots=True)
@@ -26,18 +34,41 @@ class _ListState:
     return_time: str = ""
 
 
+class _Recent:
+    """A map that forgets: entries older than two generations of `size` entries drop out."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._new: dict[Hashable, object] = {}
+        self._old: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable) -> object | None:
+        found = self._new.get(key)
+        return self._old.get(key) if found is None else found
+
+    def put(self, key: Hashable, value: object) -> None:
+        self._new[key] = value
+        if len(self._new) >= self._size:
+            self._old, self._new = self._new, {}
+
+
 class ReceiptTracker:
     """Current status of every inventory list this generator sent, from the receipts it reads."""
 
-    def __init__(self) -> None:
-        self._lists: dict[str, _ListState] = {}
-        self._orders_sent_s: dict[int, float] = {}
-        self._mine: set[str] = set()  # guids of every document this process sent
-        self._exports: dict[str, int] = {}  # export list guid -> newest status
-        self._seen: set[tuple[str, int, str]] = set()
+    def __init__(self, recent_window: int = RECENT_WINDOW) -> None:
+        self._lists: dict[str, _ListState] = {}  # lists without a final status
+        self._finished = _Recent(recent_window)  # guid -> (final status, its returnTime)
+        self._orders_sent_s: dict[int, float] = {}  # parcel -> its order's send time, until its list ends
+        self._mine: set[int] = set()  # hash(guid) of every document this process sent
+        self._exports: dict[str, int] = {}  # export lists not closed yet -> newest status
+        self._seen = _Recent(recent_window)  # hash((guid, status, returnTime)) of recent receipts
         self.by_status: Counter[int] = Counter()
         self.duplicates = 0
         self.stale = 0
+        self.clean_lists_sent = 0
+        self.clean_released = 0
+        self.defect_lists_sent = 0
+        self.defect_rejected = 0
         self.clearance = new_histogram()  # list sent -> released (800)
         self.declared_to_cleared = new_histogram()  # list sent -> cleared (399)
         self.order_to_release = new_histogram()  # order sent -> its list released
@@ -45,7 +76,7 @@ class ReceiptTracker:
     def document_sent(self, document_guid: str) -> None:
         """A document of this process was accepted; only such documents' receipts are counted
         (other generator processes read the same parties' feeds)."""
-        self._mine.add(document_guid)
+        self._mine.add(hash(document_guid))
 
     def order_sent(self, document_guid: str, parcel: int, sent_s: float) -> None:
         """The order of `parcel` was accepted; it was meant to be sent at `sent_s`."""
@@ -53,9 +84,15 @@ class ReceiptTracker:
         self._orders_sent_s[parcel] = sent_s
 
     def list_sent(self, document_guid: str, parcel: int, has_defect: bool, sent_s: float) -> None:
-        """An inventory list was accepted by the platform."""
+        """An inventory list was accepted by the platform (again: no change)."""
+        if document_guid in self._lists:
+            return
         self.document_sent(document_guid)
         self._lists[document_guid] = _ListState(parcel, has_defect, sent_s)
+        if has_defect:
+            self.defect_lists_sent += 1
+        else:
+            self.clean_lists_sent += 1
 
     def export_list_sent(self, document_guid: str) -> None:
         """An export list was accepted: the run drains until it is closed (899) or rejected."""
@@ -64,22 +101,25 @@ class ReceiptTracker:
 
     def is_mine(self, guid: str) -> bool:
         """Whether this process sent the document `guid` names."""
-        return guid in self._mine
+        return hash(guid) in self._mine
 
     def observe(self, guid: str, return_status: int, return_time: str, seen_s: float) -> None:
         """One receipt as read from the feed, at `seen_s`."""
-        if guid not in self._mine:
+        if hash(guid) not in self._mine:
             return
-        key = (guid, return_status, return_time)
-        if key in self._seen:
+        key = hash((guid, return_status, return_time))
+        if self._seen.get(key) is not None:
             self.duplicates += 1
             return
-        self._seen.add(key)
+        self._seen.put(key, True)
         self.by_status[return_status] += 1
         if guid in self._exports and return_status in _EXPORT_FINAL:
-            self._exports[guid] = return_status
+            del self._exports[guid]
         state = self._lists.get(guid)
         if state is None:
+            finished = self._finished.get(guid)
+            if finished is not None and return_time < finished[1]:
+                self.stale += 1
             return
         if return_time < state.return_time:
             self.stale += 1
@@ -92,31 +132,28 @@ class ReceiptTracker:
             order_s = self._orders_sent_s.get(state.parcel)
             if order_s is not None:
                 self.order_to_release.record_value(max(1, int((seen_s - order_s) * 1e6)))
+        if return_status in _FINAL_STATUSES:
+            self._finish(guid, state)
+
+    def _finish(self, guid: str, state: _ListState) -> None:
+        """Fold a list that can move no further into the counters."""
+        if state.has_defect and state.status == ReturnStatus.REJECTED:
+            self.defect_rejected += 1
+        elif not state.has_defect and state.status == ReturnStatus.RELEASED:
+            self.clean_released += 1
+        del self._lists[guid]
+        self._orders_sent_s.pop(state.parcel, None)
+        self._finished.put(guid, (state.status, state.return_time))
 
     def status(self, guid: str) -> int:
-        """The newest status of a list (0 when none has come)."""
-        return self._lists[guid].status
+        """The newest status of a list (0 when none has come), while it is in flight or recently final."""
+        state = self._lists.get(guid)
+        if state is not None:
+            return state.status
+        finished = self._finished.get(guid)
+        return 0 if finished is None else finished[0]
 
     @property
     def outstanding(self) -> int:
         """Lists sent that have no final status yet."""
-        return (sum(1 for s in self._lists.values() if s.status not in _FINAL_STATUSES)
-                + sum(1 for status in self._exports.values() if status not in _EXPORT_FINAL))
-
-    @property
-    def clean_lists_sent(self) -> int:
-        return sum(1 for s in self._lists.values() if not s.has_defect)
-
-    @property
-    def clean_released(self) -> int:
-        return sum(1 for s in self._lists.values()
-                   if not s.has_defect and s.status == ReturnStatus.RELEASED)
-
-    @property
-    def defect_lists_sent(self) -> int:
-        return sum(1 for s in self._lists.values() if s.has_defect)
-
-    @property
-    def defect_rejected(self) -> int:
-        return sum(1 for s in self._lists.values()
-                   if s.has_defect and s.status == ReturnStatus.REJECTED)
+        return len(self._lists) + len(self._exports)
