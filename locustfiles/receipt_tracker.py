@@ -53,7 +53,8 @@ class _Recent:
 
 
 class ReceiptTracker:
-    """Current status of every inventory list this generator sent, from the receipts it reads."""
+    """The inventory lists this generator sent, as the receipts it reads tell: each one's status
+    while in flight, then counted (released, rejected) once final."""
 
     def __init__(self, recent_window: int = RECENT_WINDOW) -> None:
         self._lists: dict[str, _ListState] = {}  # lists without a final status

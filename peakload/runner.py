@@ -194,6 +194,7 @@ def run_scenario(request: RunRequest,
     (from another thread) ends the run early: RunInterrupted, with what was measured until then."""
     request.out_dir.mkdir(parents=True, exist_ok=True)
     results_path = request.out_dir / "results.json"
+    results_path.unlink(missing_ok=True)  # an earlier run's, in a reused folder, must not pass for this one's
     with _terminations_interrupt():
         with _target_url(request) as url:
             interrupted = _run_locust(request, url, results_path, on_progress, stop)
