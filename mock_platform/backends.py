@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -141,3 +142,24 @@ def backend_for(database: str, synchronous: str = "FULL") -> Backend:
     if database.startswith(("postgresql://", "postgres://")):
         return PostgresBackend(database)
     return SqliteBackend(Path(database), synchronous)
+
+
+class StorageUnavailable(RuntimeError):
+    """The database cannot be opened, or its schema cannot be created."""
+
+
+def check_storage(backend: Backend) -> None:
+    """Open the database and create its schema, or raise StorageUnavailable saying why: checked
+    before the platform starts serving, so a wrong `--db` is one clear line, not a failed startup."""
+    try:
+        conn = backend.connect()
+        try:
+            backend.create_schema(conn)
+        finally:
+            conn.close()
+    except Exception as exc:  # noqa: BLE001 - sqlite3, psycopg and OS errors alike; only the text is kept
+        reason = " ".join(str(exc).split())
+        if isinstance(backend, PostgresBackend):
+            password = urlsplit(backend.url).password
+            reason = reason.replace(password, "***") if password else reason
+        raise StorageUnavailable(f"cannot open the database {backend}: {reason}") from None

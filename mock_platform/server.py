@@ -22,9 +22,8 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(settings: Settings, host: str, port: int, port_file: Path | None = None) -> None:
-    """Serve until SIGINT/SIGTERM; write the bound port to `port_file` once listening."""
-    sock = bind(host, port)
+def serve(settings: Settings, sock: socket.socket, port_file: Path | None = None) -> None:
+    """Serve on the bound `sock` until SIGINT/SIGTERM; write its port to `port_file` once listening."""
     if port_file is not None:
         tmp = port_file.with_suffix(".tmp")
         tmp.write_text(str(sock.getsockname()[1]))

@@ -11,7 +11,8 @@ from rich.console import Console
 
 from mock_platform.customs import CustomsProfile, CustomsTiming
 from mock_platform.positive_list import PositiveListError, load_positive_list
-from mock_platform.server import serve
+from mock_platform.backends import StorageUnavailable, backend_for, check_storage
+from mock_platform.server import bind, serve
 from mock_platform.settings import Limits, Settings
 from peakload.exit_codes import ExitCode
 
@@ -94,4 +95,14 @@ def mock(
                         direct_mail_arrival_required=arrival_required,
                         receipt_duplicate_ratio=duplicate_receipts, receipt_reorder_ratio=reorder_receipts,
                         positive_list=goods, pilots=frozenset(pilot or ()), tally_first=tally_first)
-    serve(settings, host, port, port_file)
+    try:
+        check_storage(backend_for(settings.database, settings.sqlite_synchronous))
+        sock = bind(host, port)
+    except StorageUnavailable as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.UNAVAILABLE) from None
+    except OSError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc.strerror}",
+                                   highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.UNAVAILABLE) from None
+    serve(settings, sock, port_file)
