@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from locustfiles.urls import without_credentials
-from peakload.runner import RunInvalid, RunRequest, run_scenario
+from peakload.runner import RunInterrupted, RunInvalid, RunRequest, run_scenario
 from peakload.target import Target
 from reports.capacity import CapacityResult, CapacitySearch, CapacityStep, summarise
 from reports.summary import Verdict
@@ -44,12 +44,14 @@ def probe(scenario: Scenario, rate: float, step_s: float) -> Scenario:
 
 def search_capacity(request: CapacityRequest,
                     on_step: Callable[[CapacityStep], None] = lambda step: None) -> CapacityResult:
-    """Probe rates until the capacity is bracketed to the wanted precision (or the budget is spent)."""
+    """Probe rates until the capacity is bracketed to the wanted precision (or the budget is spent).
+    An interrupted probe ends the search: the result holds the probes finished before it."""
     peak = figures(request.scenario).peak_orders_per_s
     search = CapacitySearch(start=request.start or max(1.0, round(peak / 4, 1)),
                             ceiling=request.ceiling or peak * 16, precision=request.precision,
                             max_steps=request.max_steps)
     steps: list[CapacityStep] = []
+    interrupted = None
     while (rate := search.next_rate()) is not None:
         step_dir = request.out_dir / f"step-{len(steps) + 1:02d}-{rate:g}"
         step_dir.mkdir(parents=True, exist_ok=True)
@@ -64,6 +66,9 @@ def search_capacity(request: CapacityRequest,
                                 achieved_ratio=round(summary.achieved_ratio, 4),
                                 error_ratio=round(summary.failures / summary.requests, 6)
                                 if summary.requests else 0.0, reasons=summary.reasons)
+        except RunInterrupted as exc:
+            interrupted = f"{exc} during the probe at {rate:g} orders/s"
+            break
         except RunInvalid as exc:
             step = CapacityStep(orders_per_s=rate, passed=False, verdict=Verdict.INVALID.value,
                                 p99_ms=0.0, achieved_ratio=0.0, error_ratio=1.0, reasons=[str(exc)])
@@ -71,4 +76,5 @@ def search_capacity(request: CapacityRequest,
         steps.append(step)
         on_step(step)
     target = "mock" if request.target.is_mock else without_credentials(request.target.url or "")
-    return summarise(request.scenario.name, target, peak, steps)
+    result = summarise(request.scenario.name, target, peak, steps)
+    return result.model_copy(update={"interrupted": interrupted})

@@ -40,6 +40,7 @@ class CapacityResult(BaseModel):
     forecast_peak_orders_per_s: float
     headroom: float | None  # capacity / forecast peak
     steps: list[CapacityStep]
+    interrupted: str | None = None  # why the search ended before its bracket was narrow enough
 
 
 @dataclass

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from peakload.capacity import CapacityRequest, search_capacity
 from peakload.exit_codes import ExitCode
-from peakload.runner import RunInterrupted
 from peakload.target import TargetError, parse_target
 from reports.capacity_plot import plot_capacity
 from scenarios.loader import ScenarioError, load
@@ -45,9 +44,8 @@ def capacity(
     try:
         result = search_capacity(request, lambda s: console.print(
             f"  {s.orders_per_s:,.1f} orders/s: {s.verdict} (p99 {s.p99_ms:,.1f} ms)", highlight=False))
-    except (RunInterrupted, KeyboardInterrupt) as exc:
-        err.print(f"capacity search {exc or 'interrupted'}; the probes run so far are in {out_dir}",
-                  highlight=False)
+    except KeyboardInterrupt:  # while a probe's mock started or stopped
+        err.print(f"capacity search interrupted; the probes run so far are in {out_dir}", highlight=False)
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     (out_dir / "capacity.json").write_text(result.model_dump_json(indent=1), encoding="utf-8")
     plot_capacity(result, out_dir / "capacity.png")
@@ -60,6 +58,10 @@ def capacity(
                          ("forecast peak of the scenario", result.forecast_peak_orders_per_s)):
         table.add_row(label, "—" if value is None else f"{value:,.1f}")
     console.print(table)
+    if result.interrupted:
+        console.print(f"search {result.interrupted}: the figures above are from the probes before it; "
+                      f"results in {out_dir}", highlight=False)
+        raise typer.Exit(ExitCode.INTERRUPTED)
     if result.headroom is None:
         console.print("no probed rate passed the gates")
         raise typer.Exit(ExitCode.INVALID)

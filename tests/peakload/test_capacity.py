@@ -4,8 +4,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+from peakload import capacity
 from peakload.embedded_mock import start_mock
+from peakload.runner import RunInterrupted
+from peakload.target import Target
+from reports.summary import Verdict
+from scenarios.loader import load
 
 SCENARIO = Path(__file__).resolve().parents[1] / "data" / "capacity.yaml"
 
@@ -32,3 +38,20 @@ def test_capacity_search_brackets_a_mock_of_300_messages_a_second(tmp_path):
     assert result["headroom"] == round(result["capacity_orders_per_s"] / 40, 3)
     assert len(result["steps"]) == 5
     assert (tmp_path / "out" / "capacity.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_interrupted_search_keeps_the_probes_before_it(tmp_path, monkeypatch):
+    probes = []
+
+    def run_scenario(request):  # the first probe passes; Ctrl-C comes during the second
+        probes.append(request.scenario)
+        if len(probes) == 2:
+            raise RunInterrupted("SIGINT", None)
+        return SimpleNamespace(verdict=Verdict.PASS, latency_ms=SimpleNamespace(p99=12.0), achieved_ratio=1.0,
+                               failures=0, requests=400, reasons=[])
+
+    monkeypatch.setattr(capacity, "run_scenario", run_scenario)
+    result = capacity.search_capacity(capacity.CapacityRequest(
+        load(str(SCENARIO)), Target(None), tmp_path, step_s=4, start=20, max_steps=5))
+    assert result.interrupted == "interrupted by SIGINT during the probe at 40 orders/s"
+    assert [s.orders_per_s for s in result.steps] == [20] and result.capacity_orders_per_s == 20
