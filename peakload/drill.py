@@ -9,6 +9,7 @@ summary, and the drill passes when the page came within the runbook's detection 
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 import time
@@ -164,8 +165,9 @@ def run_drill(request: DrillRequest, state: Path) -> RunSummary:
         loader.join()
     finally:
         if loader is not None and loader.is_alive():  # interrupted, or the stack failed meanwhile
-            stop_load.set()
-            loader.join()
+            stop_load.set()  # the generator has been told to stop: a second Ctrl-C only skips the wait
+            with contextlib.suppress(KeyboardInterrupt):
+                loader.join()
         admin.close()
         down(state)
         mock.stop()
