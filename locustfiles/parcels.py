@@ -83,6 +83,16 @@ class Parcel:
         return out
 
 
+COP_NO_LENGTH = 20  # a CEB copNo has at most 20 characters
+
+
+def cop_number(namespace: str, sequence: int, mark: str = "") -> str:
+    """An inventory list's copNo (the agent's own number for it), unique within `namespace`: two
+    generator processes declaring for one agent never give two lists the same copNo."""
+    digits = COP_NO_LENGTH - len(namespace) - len(mark)
+    return f"{namespace}{mark}{sequence % 10**digits:0{digits}d}"
+
+
 class GuidSource:
     """Upper-case, UUID-shaped guids: a random prefix drawn once from the seeded generator, then a
     counter in the last 48 bits. Reproducible, unique per source, and cheap on the hot path."""
@@ -176,7 +186,7 @@ class ParcelFactory:
             head=head(), order_no=order_no, ebp_code=p.platform.code, ebp_name=p.platform.name,
             ebc_code=p.platform.code, ebc_name=p.platform.name, logistics_no=logistics_no,
             logistics_code=p.logistics.code, logistics_name=p.logistics.name,
-            cop_no=f"{p.agent.code}{seq % 10**10:010d}", assure_code=p.platform.code,
+            cop_no=cop_number(self.namespace, seq), assure_code=p.platform.code,
             ems_no=p.ems_no if self.trade_mode is TradeMode.BONDED else "", ie_flag="I",
             decl_time=f"{now:%Y%m%d}", customs_code=p.customs_code, port_code=p.port_code,
             ie_date=f"{now:%Y%m%d}", buyer_id_type="1", buyer_id_number=buyer_id, buyer_name=buyer_name,

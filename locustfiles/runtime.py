@@ -23,7 +23,7 @@ from locust.env import Environment
 from locustfiles.progress import RECENT_S, Progress
 from locustfiles.recorder import Recorder, per_second
 from locustfiles.results import RunResults
-from locustfiles.schedule import SendJob, send_plan
+from locustfiles.schedule import SendJob, process_namespace, send_plan
 from locustfiles.urls import without_credentials
 from locustfiles.operations import Operations
 from scenarios.model import Scenario
@@ -65,7 +65,7 @@ class GeneratorRuntime:
         self._process = psutil.Process()
         self._load_cpu_percent: float | None = None
         self.deadline_s = scenario.deadline_s(_DEADLINE_SLACK_S)
-        self.operations = Operations(scenario, f"W{worker_index:02d}")
+        self.operations = Operations(scenario, process_namespace(scenario, worker_index))
 
     @staticmethod
     def deadline_for(scenario: Scenario) -> float:

@@ -54,6 +54,12 @@ def pick_defect(rng: random.Random, fractions: dict[ParcelDefect, float]) -> Par
     return None
 
 
+def process_namespace(scenario: Scenario, worker_index: int) -> str:
+    """What a generator process puts in its identifiers: the run's tag and the worker's index, so
+    neither two workers of a run nor two differently tagged runs ever make the same one."""
+    return f"{scenario.generator.id_tag}W{worker_index:02d}"
+
+
 class SendPlan:
     """The jobs of one generator process, in intended-time order (iterate once).
 
@@ -69,7 +75,7 @@ class SendPlan:
         self._channels = []
         for index, channel in enumerate(scenario.channels):
             # Channel 0 keeps the single-channel namespace, so a scenario without a mix plans as before.
-            namespace = f"W{worker_index:02d}" + (f"C{index}" if index else "")
+            namespace = process_namespace(scenario, worker_index) + (f"C{index}" if index else "")
             if channel.direction == "export":
                 kinds = frozenset(k for k in scenario.followups if k.export_message_type is not None)
                 self._channels.append((channel.weight, ExportMaker(channel, namespace, gen.seed), None, kinds))

@@ -18,7 +18,7 @@ from ceb.codec import render_message
 from ceb.resident_id import make_id_number
 from ceb.types import MessageType
 from locustfiles.followups import followup_message
-from locustfiles.parcels import AREA_CODES, ParcelFactory
+from locustfiles.parcels import AREA_CODES, ParcelFactory, cop_number
 from scenarios.flows import FollowUpKind
 
 
@@ -67,7 +67,6 @@ class ParcelTemplates:
                             rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28)),
                             rng.randint(0, 999)).encode() for _ in range(buyers)]
         self._sequence = 0
-        self._agent_code = factory.parties.agent.code
         self._document_roles = tuple((mt, f"document/{mt.value}".encode()) for mt in self._pool[0].formats)
 
     def _template(self, now: dt.datetime) -> _Template:
@@ -99,7 +98,7 @@ class ParcelTemplates:
         ns, guid = self._namespace, self._factory.guid
         values = {  # the hot path: built as bytes, straight into the format strings
             b"order_no": f"{ns}{self._date}T{seq:010d}".encode(), b"logistics_no": f"CQ{ns}T{seq:010d}".encode(),
-            b"cop_no": f"{self._agent_code}T{seq % 10**9:09d}".encode(),
+            b"cop_no": cop_number(ns, seq, "T").encode(),
             b"pay_transaction_id": f"PAY{ns}T{seq:012d}".encode(), b"bill_no": f"BL{ns}T{seq:08d}".encode(),
             b"buyer_id": self._buyers[seq % len(self._buyers)],
         }

@@ -31,14 +31,17 @@ class CapacityRequest:
     max_steps: int = 8
 
 
-def probe(scenario: Scenario, rate: float, step_s: float) -> Scenario:
-    """The scenario as a flat probe: `rate` orders/s for `step_s` wall seconds, with its waves,
-    bad data and gates (compressed as the scenario is, so its delays stay short)."""
+def probe(scenario: Scenario, rate: float, step_s: float, number: int) -> Scenario:
+    """The scenario as the search's `number`th probe: `rate` orders/s for `step_s` wall seconds,
+    with its waves, bad data and gates (compressed as the scenario is, so its delays stay short),
+    and identifiers of its own: the target takes every probe's documents as new, never as the
+    duplicates of an earlier probe's."""
     real_s = step_s * scenario.clock.compression
     return scenario.model_copy(update={
         "name": f"{scenario.name}-capacity",
         "clock": Clock(start=scenario.clock.start, duration=real_s, compression=scenario.clock.compression),
         "curve": [Hold(kind="hold", duration=real_s, rate=rate)],
+        "generator": scenario.generator.model_copy(update={"id_tag": f"P{number:02d}"}),
     })
 
 
@@ -55,7 +58,7 @@ def search_capacity(request: CapacityRequest,
     while (rate := search.next_rate()) is not None:
         step_dir = request.out_dir / f"step-{len(steps) + 1:02d}-{rate:g}"
         step_dir.mkdir(parents=True, exist_ok=True)
-        scenario = probe(request.scenario, rate, request.step_s)
+        scenario = probe(request.scenario, rate, request.step_s, len(steps) + 1)
         path = step_dir / "scenario.yaml"
         path.write_text(yaml.safe_dump(scenario.model_dump(mode="json", by_alias=True), allow_unicode=True),
                         encoding="utf-8")

@@ -252,6 +252,9 @@ class Generator(Model):
     receipt_poll_s: float = Field(0.5, gt=0)
     drain_s: PositiveSeconds = Field(30.0, alias="drain")  # wait for receipts after the last send
     envelope: bool = False  # wrap messages in DxpMsg
+    # In every identifier the run makes (guids, order, waybill and list numbers): two runs of one
+    # scenario against the same platform send the same documents, as duplicates, unless it differs.
+    id_tag: str = Field("", pattern="^[A-Z0-9]{0,3}$")
 
 
 class Channel(Model):

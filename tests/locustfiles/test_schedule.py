@@ -149,3 +149,27 @@ def test_receipt_tracker_memory_stays_in_proportion_to_what_is_in_flight():
     # Every document's hash stays (about 500 bytes a parcel with the set's slack); receipts, lists and
     # order times do not: keeping them all took 3,300 bytes a parcel.
     assert grown / 40_000 < 1_000, f"{grown / 40_000:.0f} bytes a parcel"
+
+
+def _identifiers(scenario, worker_index: int = 0, worker_count: int = 1) -> set[str]:
+    """Every guid and business number the plan's documents carry."""
+    found = set()
+    for job in send_plan(scenario, worker_index, worker_count):
+        message = parse_message(job.body)
+        found.add(message.guid)
+        for document in message.documents:
+            found.add(document.head.guid)
+            found.update(getattr(document, name) for name in ("order_no", "logistics_no", "cop_no")
+                         if getattr(document, name, ""))
+    return found
+
+
+def test_workers_of_a_run_and_differently_tagged_runs_share_no_identifier():
+    scenario = load(str(FLOWS))
+    first, second = _identifiers(scenario, 0, 2), _identifiers(scenario, 1, 2)
+    assert first and second and not first & second  # copNo included: it collided across workers
+    tagged = scenario.model_copy(update={"generator": scenario.generator.model_copy(update={"id_tag": "P01"})})
+    assert not _identifiers(scenario) & _identifiers(tagged)
+    assert _identifiers(scenario) == _identifiers(scenario)  # the same tag: the same run
+    assert all(len(lst.cop_no) <= 20 for j in send_plan(tagged) if j.message_type is MessageType.INVENTORY_LIST
+               for lst in parse_message(j.body).documents)

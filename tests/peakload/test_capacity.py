@@ -37,6 +37,9 @@ def test_capacity_search_brackets_a_mock_of_300_messages_a_second(tmp_path):
     assert result["capacity_orders_per_s"] <= 75  # never above what the mock can take
     assert result["headroom"] == round(result["capacity_orders_per_s"] / 40, 3)
     assert len(result["steps"]) == 5
+    for step in (tmp_path / "out").glob("step-*"):  # every probe's documents are new to the target
+        answers = json.loads((step / "summary.json").read_text())["message_types"]
+        assert not any("200" in by_type["statuses"] for by_type in answers.values()), step.name
     assert (tmp_path / "out" / "capacity.png").read_bytes()[:4] == b"\x89PNG"
 
 
