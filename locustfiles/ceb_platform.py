@@ -48,6 +48,8 @@ def _arguments(parser) -> None:
                         help="where to write the run's measurements (JSON)")
     parser.add_argument("--metrics-port", type=int, default=0,
                         help="serve Prometheus metrics on 127.0.0.1:PORT (workers: PORT+1+index)")
+    parser.add_argument("--id-tag", type=str, default="",
+                        help="replace the scenario's generator.id_tag (a run's identifiers are its own)")
     parser.add_argument("--progress-file", type=str, default="",
                         help="where to write progress every second (JSON; workers add -w<index>)")
 
@@ -85,6 +87,8 @@ def _send_results(environment: Environment, runtime: GeneratorRuntime) -> None:
 def _start(environment: Environment, **_kwargs) -> None:
     options = environment.parsed_options
     scenario = load(options.scenario)
+    if options.id_tag:
+        scenario = scenario.with_id_tag(options.id_tag)
     _Run.concurrency = scenario.generator.concurrency
     runner = environment.runner
     if isinstance(runner, MasterRunner):

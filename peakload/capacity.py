@@ -41,8 +41,7 @@ def probe(scenario: Scenario, rate: float, step_s: float, number: int) -> Scenar
         "name": f"{scenario.name}-capacity",
         "clock": Clock(start=scenario.clock.start, duration=real_s, compression=scenario.clock.compression),
         "curve": [Hold(kind="hold", duration=real_s, rate=rate)],
-        "generator": scenario.generator.model_copy(update={"id_tag": f"P{number:02d}"}),
-    })
+    }).with_id_tag(f"P{number:02d}")
 
 
 def search_capacity(request: CapacityRequest,

@@ -86,6 +86,7 @@ class RunRequest:
     processes: int = 1  # generator processes on this machine (Locust's --processes)
     expect_workers: int = 0  # > 0: be Locust's master and wait for this many remote workers
     metrics_port: int = 0  # > 0: the generator serves Prometheus metrics there (workers: +1+index)
+    id_tag: str = ""  # replaces the scenario's generator.id_tag (already applied to `scenario`)
 
 
 def orders_intended(scenario: Scenario) -> int:
@@ -140,6 +141,8 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
         command += ["--master", "--expect-workers", str(request.expect_workers)]
     if request.metrics_port:
         command += ["--metrics-port", str(request.metrics_port)]
+    if request.id_tag:
+        command += ["--id-tag", request.id_tag]
     env = locust_environment()
     timeout = locust_deadline_s(request.scenario)
     deadline = time.monotonic() + timeout

@@ -17,6 +17,7 @@ from scenarios.windows import LatencyStep, PerSecond, first_breach, worst_window
 UNREACHABLE_RATIO = 0.5
 SATURATED_CPU_PERCENT = 90.0  # of the one core a generator process runs on
 BEHIND_RATIO = 0.01  # late or dropped arrivals, as a share of requests
+DUPLICATE_RATIO = 0.01  # messages the target answered as ones it already had (200), a share of requests
 
 
 def metric_value(summary: RunSummary, gate: Gate) -> float | None:
@@ -89,6 +90,12 @@ def invalid_reasons(summary: RunSummary, scenario: Scenario, aborted: Sequence[s
     elif summary.connection_errors / summary.requests >= UNREACHABLE_RATIO:
         reasons.append(f"target unreachable: {summary.connection_errors} of {summary.requests} "
                        "requests got no HTTP answer")
+    duplicates = sum(m.statuses.get("200", 0) for m in summary.message_types.values())
+    if summary.requests and duplicates / summary.requests > DUPLICATE_RATIO:
+        # Duplicates cost the target next to nothing: the figures would flatter it.
+        reasons.append(f"the target already had {duplicates} of {summary.requests} messages (answered 200, "
+                       "duplicate): a run with the same seed and generator.id_tag sent them before; "
+                       "give this one another id_tag")
     late_ms = scenario.generator.late_ms
     if summary.scheduler_lag_p99_ms > late_ms:
         lag = (f"scheduler lag p99 {summary.scheduler_lag_p99_ms:.1f} ms exceeds {late_ms:g} ms "

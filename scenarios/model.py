@@ -343,6 +343,11 @@ class Scenario(Model):
         return max(waves.payment.upper_bound_s, waves.waybill.upper_bound_s,
                    waves.inventory_list.upper_bound_s + after_list) / self.clock.compression
 
+    def with_id_tag(self, id_tag: str) -> Scenario:
+        """The scenario with another `generator.id_tag`; ValueError when the tag is not valid."""
+        generator = Generator.model_validate({**self.generator.model_dump(by_alias=True), "id_tag": id_tag})
+        return self.model_copy(update={"generator": generator})
+
     def deadline_s(self, slack_s: float) -> float:
         """Wall seconds after which a replay of this scenario is stopped, whatever it is doing."""
         return self.clock.run_duration_s + self.longest_wave_s + self.generator.drain_s + slack_s

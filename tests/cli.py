@@ -14,11 +14,13 @@ def peakload(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
 
 def trusted_run(*args: str, out: Path, timeout: float = 240) -> subprocess.CompletedProcess:
     """`peakload run ARGS --out OUT`, once more when the run judged itself invalid because the host
-    stalled its generator: such a run says nothing about what the test checks. Only for runs a
-    repeat cannot change (the target takes the same messages twice as duplicates)."""
+    stalled its generator: such a run says nothing about what the test checks. The rerun tags its
+    identifiers anew (`--id-tag` with an R added), so the target takes its messages as new, not as
+    duplicates."""
     done = peakload("run", *args, "--out", str(out), timeout=timeout)
     summary = out / "summary.json"
     if done.returncode == 2 and summary.exists() and any(
             reason.startswith("generator stalled") for reason in json.loads(summary.read_text())["reasons"]):
-        done = peakload("run", *args, "--out", str(out), timeout=timeout)
+        tag = args[args.index("--id-tag") + 1] if "--id-tag" in args else ""
+        done = peakload("run", *args, "--id-tag", f"{tag}R", "--out", str(out), timeout=timeout)
     return done

@@ -38,6 +38,9 @@ def run(
     metrics_port: Annotated[int, typer.Option(
         help="Serve the generator's Prometheus metrics on 127.0.0.1:PORT (workers: PORT+1+index).",
         min=0, max=65535)] = 0,
+    id_tag: Annotated[str, typer.Option(
+        help="Tag every identifier of this run (up to 3 of A-Z0-9) instead of the scenario's "
+             "generator.id_tag: needed to run a scenario again against the same platform.")] = "",
 ) -> None:
     """Run a scenario and judge it: exit 0 pass, 1 a gate failed, 2 invalid run, 64 bad usage."""
     console = Console(stderr=True)
@@ -48,8 +51,13 @@ def run(
     except (ScenarioError, TargetError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None
+    try:
+        loaded = loaded.with_id_tag(id_tag) if id_tag else loaded
+    except ValueError:
+        console.print(f"[red]error:[/red] --id-tag {id_tag!r}: up to 3 characters, A-Z and 0-9", highlight=False)
+        raise typer.Exit(ExitCode.USAGE) from None
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
-    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port)
+    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port, id_tag)
     try:
         if quiet:
             summary = run_scenario(request)

@@ -17,11 +17,13 @@ def test_latency_fault_regresses_against_a_clean_baseline_and_a_clean_run_passes
     mock = start_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--admin-token", ADMIN_TOKEN))
     try:
         runs = {}
-        for name in ("clean1", "clean2", "faulted"):
+        for name, tag in (("clean1", "C1"), ("clean2", "C2"), ("faulted", "F1")):
             if name == "faulted":
                 fault = {"kind": "latency", "delay_ms": 150, "duration_s": 120}
                 assert httpx.post(f"{mock.url}/admin/faults", json=fault, headers=AUTH).status_code == 201
-            done = trusted_run(str(SCENARIO), "--target", mock.url, out=tmp_path / name)
+            # One mock for all three: each run needs identifiers of its own, or the later ones send
+            # the first one's documents again and are judged invalid (the target had them already).
+            done = trusted_run(str(SCENARIO), "--target", mock.url, "--id-tag", tag, out=tmp_path / name)
             assert done.returncode == 0, done.stdout + done.stderr
             runs[name] = tmp_path / name
     finally:

@@ -203,3 +203,13 @@ def test_an_interrupted_run_keeps_what_it_sent_and_leaves_no_process_behind(tmp_
     assert (out / "report.html").exists() and (out / "junit.xml").exists()
     assert f"interrupted by {signum.name}: what was sent until then is in {out}" in stderr
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_a_run_again_against_the_same_platform_needs_its_own_id_tag(tmp_path):
+    with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log") as url:
+        first = trusted_run(str(TINY), "--target", url, "--quiet", out=tmp_path / "first")
+        again = peakload("run", str(TINY), "--target", url, "--quiet", "--out", str(tmp_path / "again"))
+        tagged = trusted_run(str(TINY), "--target", url, "--id-tag", "R2", "--quiet", out=tmp_path / "tagged")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert again.returncode == 2 and "the target already had 320 of 320 messages" in again.stdout
+    assert tagged.returncode == 0, tagged.stdout + tagged.stderr

@@ -70,5 +70,10 @@ def test_verdicts():
     slow_target = judge(summary(clean_lists_released=100, generator_cpu_percent=30.0, late_arrivals=40),
                         scenario)
     assert slow_target.verdict is Verdict.PASS  # a backlog with an idle generator is the target's
+    repeated = summary(clean_lists_released=100, message_types={"CEB311": MessageTypeSummary(
+        requests=400, failures=0, throttled=0, statuses={"200": 390, "202": 10}, latency_ms=latency(5),
+        raw_latency_ms=latency(4))})
+    assert judge(repeated, scenario).verdict is Verdict.INVALID
+    assert "already had 390 of 400 messages" in judge(repeated, scenario).reasons[0]
     aborted = judge(summary(clean_lists_released=100), scenario, aborted=["deadline"])
     assert aborted.verdict is Verdict.INVALID
