@@ -86,7 +86,6 @@ class RunRequest:
     processes: int = 1  # generator processes on this machine (Locust's --processes)
     expect_workers: int = 0  # > 0: be Locust's master and wait for this many remote workers
     metrics_port: int = 0  # > 0: the generator serves Prometheus metrics there (workers: +1+index)
-    id_tag: str = ""  # replaces the scenario's generator.id_tag (already applied to `scenario`)
 
 
 def orders_intended(scenario: Scenario) -> int:
@@ -141,8 +140,8 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
         command += ["--master", "--expect-workers", str(request.expect_workers)]
     if request.metrics_port:
         command += ["--metrics-port", str(request.metrics_port)]
-    if request.id_tag:
-        command += ["--id-tag", request.id_tag]
+    if request.scenario.generator.id_tag:  # a tag given on the command line is not in the file
+        command += ["--id-tag", request.scenario.generator.id_tag]
     env = locust_environment()
     timeout = locust_deadline_s(request.scenario)
     deadline = time.monotonic() + timeout

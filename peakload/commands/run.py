@@ -57,7 +57,7 @@ def run(
         console.print(f"[red]error:[/red] --id-tag {id_tag!r}: up to 3 characters, A-Z and 0-9", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
-    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port, id_tag)
+    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port)
     try:
         if quiet:
             summary = run_scenario(request)
