@@ -52,10 +52,11 @@ def load(name_or_path: str) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(path, [_describe(error) for error in exc.errors()]) from None
+        raise ScenarioError(path, [describe_validation_error(error) for error in exc.errors()]) from None
 
 
-def _describe(error: dict) -> str:
+def describe_validation_error(error: dict) -> str:
+    """One pydantic error as `key.path = value: message`."""
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
     value = error.get("input")
     shown = repr(value) if not isinstance(value, dict) else "{...}"
