@@ -11,7 +11,7 @@ import yaml
 from locustfiles.urls import without_credentials
 from peakload.runner import RunInterrupted, RunInvalid, RunRequest, run_scenario
 from peakload.target import Target
-from reports.capacity import CapacityResult, CapacitySearch, CapacityStep, summarise
+from reports.capacity import CEILING_OVER_PEAK, CapacityResult, CapacitySearch, CapacityStep, summarise
 from reports.summary import Verdict
 from scenarios.figures import figures
 from scenarios.model import Clock, Hold, Scenario
@@ -26,9 +26,16 @@ class CapacityRequest:
     out_dir: Path
     step_s: float = 20.0  # wall seconds each probe holds its rate
     start: float | None = None  # orders/s of the first probe [default: a quarter of the forecast peak]
-    ceiling: float | None = None  # never probe above [default: 16x the forecast peak]
+    ceiling: float | None = None  # never probe above [default: CEILING_OVER_PEAK x the forecast peak]
     precision: float = 0.1
     max_steps: int = 8
+
+    def search(self) -> CapacitySearch:
+        """The search's plan; ValueError when the ceiling is below the forecast peak."""
+        peak = figures(self.scenario).peak_orders_per_s
+        return CapacitySearch(start=self.start or max(1.0, round(peak / 4, 1)),
+                              ceiling=self.ceiling or peak * CEILING_OVER_PEAK, precision=self.precision,
+                              max_steps=self.max_steps, forecast_peak=peak)
 
 
 def probe(scenario: Scenario, rate: float, step_s: float, number: int) -> Scenario:
@@ -48,10 +55,7 @@ def search_capacity(request: CapacityRequest,
                     on_step: Callable[[CapacityStep], None] = lambda step: None) -> CapacityResult:
     """Probe rates until the capacity is bracketed to the wanted precision (or the budget is spent).
     An interrupted probe ends the search: the result holds the probes finished before it."""
-    peak = figures(request.scenario).peak_orders_per_s
-    search = CapacitySearch(start=request.start or max(1.0, round(peak / 4, 1)),
-                            ceiling=request.ceiling or peak * 16, precision=request.precision,
-                            max_steps=request.max_steps)
+    search = request.search()
     steps: list[CapacityStep] = []
     interrupted = None
     while (rate := search.next_rate()) is not None:
@@ -78,5 +82,5 @@ def search_capacity(request: CapacityRequest,
         steps.append(step)
         on_step(step)
     target = "mock" if request.target.is_mock else without_credentials(request.target.url or "")
-    result = summarise(request.scenario.name, target, peak, steps)
+    result = summarise(request.scenario.name, target, search.forecast_peak, search.ceiling, steps)
     return result.model_copy(update={"interrupted": interrupted})

@@ -13,7 +13,7 @@ class ExitCode(IntEnum):
     PASS = 0
     FAIL = 1  # a gate failed
     INVALID = 2  # the run cannot be trusted: generator saturated, target unreachable, cut short
-    INCONCLUSIVE = 3  # `peakload gate`: too noisy to tell a regression from none
+    INCONCLUSIVE = 3  # `gate`: too noisy to tell a regression from none; `capacity`: a lower bound only
     USAGE = 64  # bad usage or configuration (EX_USAGE)
     UNAVAILABLE = 69  # a service peakload drives (Grafana, the monitoring stack) failed (EX_UNAVAILABLE)
     INTERRUPTED = 130  # stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it)

@@ -31,8 +31,7 @@ def plot_capacity(result: CapacityResult, path: Path) -> Path:
     ax.set_yscale("log")
     ax.set_xlabel("orders per second")
     ax.set_ylabel("p99 latency, ms (corrected)")
-    headroom = f"headroom {result.headroom:.2f}x" if result.headroom is not None else "no rate passed"
-    ax.set_title(f"{result.scenario}: capacity search ({headroom})", fontsize=10)
+    ax.set_title(f"{result.scenario}: {result.statement}", fontsize=9, wrap=True)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -6,7 +6,11 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+from typer.testing import CliRunner
+
 from peakload import capacity
+from peakload.cli import app
 from peakload.embedded_mock import start_mock
 from peakload.runner import RunInterrupted
 from peakload.target import Target
@@ -28,6 +32,7 @@ def test_capacity_search_brackets_a_mock_of_300_messages_a_second(tmp_path):
     finally:
         mock.stop()
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "capacity between" in done.stdout and "forecast peak of the scenario (passed)" in done.stdout
     result = json.loads((tmp_path / "out" / "capacity.json").read_text())
     steps = {s["orders_per_s"]: s for s in result["steps"]}
     # Far below the mock's size every probe passes; above it (80 > 75) it sheds load. Near the
@@ -42,6 +47,41 @@ def test_capacity_search_brackets_a_mock_of_300_messages_a_second(tmp_path):
         answers = json.loads((step / "summary.json").read_text())["message_types"]
         assert not any("200" in by_type["statuses"] for by_type in answers.values()), step.name
     assert (tmp_path / "out" / "capacity.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def passing_probes(monkeypatch) -> list[float]:
+    """Every probe passes (no target is loaded); the rates probed, in order."""
+    rates = []
+
+    def run_scenario(request):
+        rates.append(request.scenario.curve[0].rate)
+        return SimpleNamespace(verdict=Verdict.PASS, latency_ms=SimpleNamespace(p99=12.0), achieved_ratio=1.0,
+                               failures=0, requests=400, reasons=[])
+
+    monkeypatch.setattr(capacity, "run_scenario", run_scenario)
+    return rates
+
+
+@pytest.mark.parametrize("options, words, rates", [
+    (["--start", "5", "--max-steps", "3"], "capacity ≥ 40.0 orders/s (lower bound): no probe failed", [5, 10, 40]),
+    (["--start", "20", "--ceiling", "80"], "every probe passed up to the ceiling of 80.0", [20, 40, 80]),
+])
+def test_a_search_without_a_failure_is_inconclusive(tmp_path, monkeypatch, options, words, rates):
+    probed = passing_probes(monkeypatch)
+    done = CliRunner().invoke(app, ["capacity", str(SCENARIO), "--out", str(tmp_path), *options])
+    assert done.exit_code == 3, done.output
+    assert words in " ".join(done.output.split()) and "headroom: at least" in done.output
+    assert probed == rates  # the forecast peak (40) is among them
+    result = json.loads((tmp_path / "capacity.json").read_text())
+    assert result["lowest_failing_orders_per_s"] is None and result["forecast_peak_passed"] is True
+
+
+def test_the_default_ceiling_is_printed_and_one_below_the_peak_refused(tmp_path, monkeypatch):
+    passing_probes(monkeypatch)
+    done = CliRunner().invoke(app, ["capacity", str(SCENARIO), "--out", str(tmp_path), "--max-steps", "1"])
+    assert "up to a ceiling of 640.0 (16x the forecast peak)" in " ".join(done.output.split())
+    refused = CliRunner().invoke(app, ["capacity", str(SCENARIO), "--out", str(tmp_path), "--ceiling", "30"])
+    assert refused.exit_code == 64 and "below the forecast peak" in refused.output
 
 
 def test_an_interrupted_search_keeps_the_probes_before_it(tmp_path, monkeypatch):
