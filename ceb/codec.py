@@ -1,6 +1,6 @@
-"""Reading and writing CEB XML: declarations, receipts and the `DxpMsg` envelope.
+"""Reading and writing CEB XML: declarations and receipts (envelopes: `ceb.dxp`).
 
-Parsing is hostile-input safe: no DTD, no entity resolution, no network, libxml2's depth limit.
+Parsing is hostile-input safe (`ceb.safexml`): no DTD, no entity resolution, no network.
 Both forms seen in the wild are read alike, the `ceb:`-prefixed one and the default-namespace one,
 because lxml resolves both to the same qualified names. Mixed content (free text after an element,
 as in real CEB816 tax bills) is ignored: only an element's own text is a value.
@@ -8,10 +8,7 @@ as in real CEB816 tax bills) is ignored: only an element's own text is a value.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
-import threading
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -37,10 +34,12 @@ from ceb.documents import (
     Waybill,
     WaybillStatus,
 )
+from ceb import dxp
 from ceb.errors import CebFormatError
 from ceb.export import (Collection, ConsolidatedWaybill, Departure, ExportCancel, ExportList, ExportListItem,
                         ExportOrder, ExportOrderItem, ExportWaybill, ParcelRef, PortArrival, SummaryApplication)
-from ceb.types import CEB_NAMESPACE, DXP_NAMESPACE, AppStatus, AppType, MessageType
+from ceb.safexml import parse_xml
+from ceb.types import CEB_NAMESPACE, AppStatus, AppType, MessageType
 
 _NS = "{%s}" % CEB_NAMESPACE
 
@@ -112,48 +111,12 @@ def _fields(cls: type) -> tuple[_Field, ...]:
 
 # ---------------------------------------------------------------------------------------- parsing
 
-_parsers = threading.local()
-
-
-def _parser() -> etree.XMLParser:
-    # lxml parsers are not thread-safe; one per thread.
-    parser = getattr(_parsers, "parser", None)
-    if parser is None:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                 dtd_validation=False, huge_tree=False, remove_comments=True,
-                                 remove_pis=True)
-        _parsers.parser = parser
-    return parser
-
-
-def parse_xml(body: bytes) -> etree._Element:
-    """Parse untrusted XML bytes into an element tree, refusing DTDs and entity declarations."""
-    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        raise CebFormatError("dtd_forbidden", "DTDs and entity declarations are not accepted")
-    try:
-        root = etree.fromstring(body, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise CebFormatError("malformed_xml", f"not well-formed XML: {exc}") from None
-    except ValueError as exc:  # e.g. an encoding declaration lxml refuses
-        raise CebFormatError("malformed_xml", str(exc)) from None
-    if root is None:
-        raise CebFormatError("malformed_xml", "empty document")
-    return root
-
-
 def unwrap_envelope(root: etree._Element) -> etree._Element:
-    """The CEB message inside a `DxpMsg` envelope, or `root` itself when it is not one."""
-    if root.tag != "{%s}DxpMsg" % DXP_NAMESPACE:
+    """The CEB message inside a `DxpMsg` (or `DxpMsgSv`) envelope, or `root` itself when it is not one."""
+    if not dxp.is_envelope(root):
         return root
-    data = root.find("{%s}Data" % DXP_NAMESPACE)
-    if data is None or not (data.text or "").strip():
-        raise CebFormatError("missing_field", "DxpMsg has no Data", field="DxpMsg/Data")
-    try:
-        inner = base64.b64decode("".join(data.text.split()), validate=True)
-    except (binascii.Error, ValueError):
-        raise CebFormatError("bad_format", "DxpMsg Data is not base64", field="DxpMsg/Data") from None
-    inner_root = parse_xml(inner)
-    if inner_root.tag == root.tag:
+    inner_root = parse_xml(dxp.unwrap_tree(root).data)
+    if dxp.is_envelope(inner_root):
         raise CebFormatError("unknown_root", "nested DxpMsg envelopes are not accepted")
     return inner_root
 
@@ -347,19 +310,3 @@ def render_receipts(message_type: MessageType, node_name: str, guid: str,
         etree.SubElement(node, _NS + "returnTime").text = receipt.return_time
         etree.SubElement(node, _NS + "returnInfo").text = receipt.return_info
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-
-
-def wrap_envelope(message_xml: bytes, message_type: MessageType, sender_id: str,
-                  cop_msg_id: str, created: str) -> bytes:
-    """Wrap a CEB message in a `DxpMsg` transport envelope (base64 `Data`)."""
-    dxp = "{%s}" % DXP_NAMESPACE
-    root = etree.Element(dxp + "DxpMsg", nsmap={"dxp": DXP_NAMESPACE}, ver="1.0")
-    info = etree.SubElement(root, dxp + "TransInfo")
-    etree.SubElement(info, dxp + "CopMsgId").text = cop_msg_id
-    etree.SubElement(info, dxp + "SenderId").text = sender_id
-    etree.SubElement(etree.SubElement(info, dxp + "ReceiverIds"), dxp + "ReceiverId").text = "DXPEDCCEB0000002"
-    etree.SubElement(info, dxp + "CreatTime").text = created
-    etree.SubElement(info, dxp + "MsgType").text = message_type.root_tag
-    etree.SubElement(root, dxp + "Data").text = base64.b64encode(message_xml).decode("ascii")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-

@@ -10,9 +10,9 @@ from __future__ import annotations
 class CebFormatError(ValueError):
     """Input that is not a well-formed, complete CEB declaration.
 
-    `code` is machine-readable (`malformed_xml`, `dtd_forbidden`, `unknown_root`,
-    `unsupported_message_type`, `missing_field`, `bad_format`); `field` is the path of the element
-    at fault, when one is.
+    `code` is machine-readable (`malformed_xml`, `malformed_json`, `dtd_forbidden`, `unknown_root`,
+    `unsupported_message_type`, `missing_field`, `bad_format`, `too_many_records`); `field` is the
+    path of the element at fault, when one is.
     """
 
     def __init__(self, code: str, detail: str, field: str | None = None) -> None:

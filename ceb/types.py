@@ -6,10 +6,26 @@ never a bare string.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum, IntEnum
 
 CEB_NAMESPACE = "http://www.chinaport.gov.cn/ceb"
 DXP_NAMESPACE = "http://www.chinaport.gov.cn/dxp"
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # every CEB and DXP time is China time
+
+
+class Direction(str, Enum):
+    """Which way goods cross the border: it decides the platform a message goes to."""
+
+    IMPORT = "import"
+    EXPORT = "export"
+
+
+# The export messages of the standard (出口: orders, collections, waybills, arrivals, departures,
+# lists, cancels, consolidated waybills, summaries, and their receipts); every other type is import.
+_EXPORT_CODES = frozenset({"CEB303", "CEB304", "CEB403", "CEB404", "CEB505", "CEB506", "CEB507", "CEB508",
+                           "CEB509", "CEB510", "CEB603", "CEB604", "CEB605", "CEB606", "CEB607", "CEB608",
+                           "CEB701", "CEB702", "CEB792"})
 
 
 class MessageType(str, Enum):
@@ -58,6 +74,11 @@ class MessageType(str, Enum):
     def root_tag(self) -> str:
         """The local name of the message's root element."""
         return f"{self.value}Message"
+
+    @property
+    def direction(self) -> Direction:
+        """Import or export (the CEB900 format-error receipt counts as import: it answers both)."""
+        return Direction.EXPORT if self.value in _EXPORT_CODES else Direction.IMPORT
 
     @classmethod
     def from_root_tag(cls, local_name: str) -> MessageType:

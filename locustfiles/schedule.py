@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
-from ceb.codec import render_message, wrap_envelope
+from ceb import dxp
+from ceb.codec import render_message
 from ceb.types import MessageType, TradeMode
 from locustfiles.exports import departure, export_cancel, export_parcel, port_arrival
 from locustfiles.followups import followup_message, message_of
@@ -217,4 +218,5 @@ def _wrapped(scenario: Scenario, parties: Parties, message_type: MessageType, bo
     if not scenario.generator.envelope:
         return body
     sender = parties.sender_of(message_type)
-    return wrap_envelope(body, message_type, sender.dxp_id, guid, real_time.strftime("%Y%m%d%H%M%S"))
+    return dxp.wrap(dxp.DxpMessage(guid, sender.dxp_id, (dxp.receiver_for(message_type),), real_time,
+                                   message_type.root_tag, body))

@@ -15,10 +15,8 @@ from ceb.export import (Collection, ConsolidatedWaybill, Departure, ExportCancel
                         ExportOrder, ExportWaybill, PortArrival, SummaryApplication)
 from ceb.codec import camel
 from ceb.tax import retail_import_tax
-from ceb.types import MessageType, ReturnStatus
+from ceb.types import CHINA_TIME, MessageType, ReturnStatus
 from mock_platform.records import StoredReceipt
-
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 RECEIPT_TYPES: dict[type, tuple[MessageType, str]] = {
     Order: (MessageType.ORDER_RECEIPT, "OrderReturn"),

@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from ceb.codec import parse_message, parse_receipts, render_message, render_receipts, wrap_envelope
+from ceb import dxp
+from ceb.codec import parse_message, parse_receipts, render_message, render_receipts
 from ceb.documents import Receipt
 from ceb.errors import CebFormatError
 from ceb.types import MessageType
@@ -36,7 +37,8 @@ def test_several_documents_in_one_message(messages):
 
 def test_envelope_is_unwrapped(messages):
     inner = render_message(messages[MessageType.PAYMENT])
-    body = wrap_envelope(inner, MessageType.PAYMENT, "DXPENT0000000001", "id-1", "20181111000500")
+    body = dxp.wrap(dxp.DxpMessage("id-1", "DXPENT0000000001", (dxp.IMPORT_RECEIVER_ID,), NOW,
+                                   "CEB411Message", inner))
     assert parse_message(body) == messages[MessageType.PAYMENT]
 
 

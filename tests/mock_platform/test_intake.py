@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from ceb.codec import render_message, wrap_envelope
+from ceb import dxp
+from ceb.codec import render_message
 from ceb.types import MessageType
 from tests.conftest import XML
 
@@ -45,8 +46,8 @@ def test_default_namespace_and_text_xml_are_accepted(client, order_message):
 
 
 def test_envelope_is_accepted(client, order_message):
-    body = wrap_envelope(render_message(order_message), MessageType.ORDER, "DXPENT0000000001",
-                         "cop-1", "20181111000100")
+    body = dxp.wrap(dxp.DxpMessage("cop-1", "DXPENT0000000001", (dxp.IMPORT_RECEIVER_ID,),
+                                   dt.datetime(2018, 11, 11, 0, 1), "CEB311Message", render_message(order_message)))
     assert client.post("/ceb/messages", content=body, headers=XML).status_code == 202
 
 
