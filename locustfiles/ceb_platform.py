@@ -21,10 +21,12 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from locustfiles.exporter import serve_metrics
-from locustfiles.poster import MessagePoster
 from locustfiles.results import RunResults
 from locustfiles.runtime import GeneratorRuntime
+from locustfiles.transports import Transport, open_transport
+from locustfiles.urls import without_credentials
 from scenarios.loader import load
+from targets import TargetProfile, load_profile
 
 _RESULTS_MESSAGE = "peakload_results"
 _STOP_MESSAGE = "peakload_stop"
@@ -34,6 +36,7 @@ class _Run:
     """This process's part: a runtime (local or worker), or the workers' results (master)."""
 
     runtime: GeneratorRuntime | None = None
+    transport: Transport | None = None
     deadline_s: float | None = None
     concurrency: int = 1
     worker_results: dict[int, RunResults] = {}
@@ -52,6 +55,9 @@ def _arguments(parser) -> None:
                         help="replace the scenario's generator.id_tag (a run's identifiers are its own)")
     parser.add_argument("--progress-file", type=str, default="",
                         help="where to write progress every second (JSON; workers add -w<index>)")
+    parser.add_argument("--target-profile", type=str, default="",
+                        help="target profile (transport, signing, TLS ...); without one, --host is "
+                             "reached over peakload's HTTP contract")
 
 
 @events.init.add_listener
@@ -97,18 +103,44 @@ def _start(environment: Environment, **_kwargs) -> None:
         _Run.deadline_s = GeneratorRuntime.deadline_for(scenario)
         return
     progress = Path(options.progress_file) if options.progress_file else None
+    profile = _profile(options.target_profile, environment.host)
+    if profile.id_tag and not options.id_tag:
+        scenario = scenario.with_id_tag(profile.id_tag)
+    _Run.transport = transport = open_transport(profile, environment.events.request)
+    signer = None
+    if profile.signing is not None:
+        from locustfiles.signer import signer_for  # loads the crypto libraries only for signed runs
+        signer = signer_for(profile.signing)
+    target = _target_name(profile)
     if isinstance(runner, WorkerRunner):
         if progress is not None:
             progress = progress.with_name(f"{progress.stem}-w{runner.worker_index}{progress.suffix}")
         _Run.runtime = GeneratorRuntime(
-            environment, scenario, runner.worker_index, options.expect_workers,
-            on_finished=lambda runtime: _send_results(environment, runtime), progress_path=progress)
+            environment, scenario, transport, runner.worker_index, options.expect_workers,
+            on_finished=lambda runtime: _send_results(environment, runtime), progress_path=progress,
+            signer=signer, target_name=target)
     else:
-        _Run.runtime = GeneratorRuntime(environment, scenario, progress_path=progress)
+        _Run.runtime = GeneratorRuntime(environment, scenario, transport, progress_path=progress,
+                                        signer=signer, target_name=target)
     _Run.deadline_s = _Run.runtime.deadline_s
     if options.metrics_port:
         offset = runner.worker_index + 1 if isinstance(runner, WorkerRunner) else 0
         serve_metrics(_Run.runtime, options.metrics_port + offset)
+
+
+def _profile(path: str, host: str | None) -> TargetProfile:
+    """The run's target profile: the one named, or peakload's HTTP contract at --host."""
+    if path:
+        return load_profile(path)
+    return TargetProfile(name="host", url=(host or "").rstrip("/"))
+
+
+def _target_name(profile: TargetProfile) -> str:
+    """The target as results show it (never with credentials)."""
+    if profile.folders is not None:
+        return f"{profile.transport.value}:{without_credentials(profile.folders.root)}"
+    where = without_credentials(profile.url or "")
+    return where if profile.transport.value == "ceb-http" else f"{profile.transport.value}:{where}"
 
 
 @events.spawning_complete.add_listener
@@ -135,6 +167,8 @@ def _stop(environment: Environment, **_kwargs) -> None:
     if not runtime.finished:  # stopped from outside: report what was measured
         runtime.abort("the generator was stopped before its share was done")
     runtime.stop()
+    if _Run.transport is not None:
+        _Run.transport.close()
     if not isinstance(environment.runner, WorkerRunner):
         runtime.results().write(path)
 
@@ -145,10 +179,11 @@ class CebDeclarant(User):
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        self.poster = MessagePoster(self.host, self.environment.events.request, "/ceb/messages")
+        self.sender = _Run.transport.sender() if _Run.transport is not None else None
 
     def on_stop(self) -> None:
-        self.poster.close()
+        if self.sender is not None:
+            self.sender.close()
 
     @task
     def send(self) -> None:
@@ -158,7 +193,7 @@ class CebDeclarant(User):
             sent = runtime.now()
             status, error = None, "not sent"
             try:
-                status, error = self.poster.post(job.body, job.message_type.value)
+                status, error = self.sender.send(job.message_type, job.body, job.document_guid)
             finally:
                 runtime.done_with(job, sent, status, error)
             job = runtime.take_waiting()

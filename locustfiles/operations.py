@@ -21,6 +21,7 @@ from ceb.heads import DeclarationHead
 from ceb.types import MessageType, ReturnStatus, TradeMode
 from locustfiles.followups import message_of
 from locustfiles.parcels import CATALOGUE, GuidSource
+from locustfiles.transports.base import ReceiptSeen
 from scenarios.model import Channel, Scenario
 from scenarios.parties import Parties
 
@@ -63,14 +64,15 @@ class Operations:
             _post(session, "/bonded/transfer", 200,
                   json={"fromEmsNo": ems_no, "toEmsNo": self.bonded.transfer_to, "items": items})
 
-    def note(self, receiver: str, receipt: dict, mine: bool) -> None:
+    def note(self, receipt: ReceiptSeen, mine: bool) -> None:
         """A receipt from a feed: remember this process's lists that were released."""
-        if not mine or int(receipt["returnStatus"]) != ReturnStatus.RELEASED:
+        if not mine or receipt.return_status != ReturnStatus.RELEASED:
             return
-        if receipt["messageType"] == MessageType.INVENTORY_LIST_RECEIPT.value and receiver in self.books:
-            self._released[receiver].append(receipt["keys"].get("invtNo", ""))
-        elif receipt["messageType"] == MessageType.EXPORT_LIST_RECEIPT.value and receiver in self.exporters:
-            self._exported[receiver].append(receipt["keys"].get("invtNo", ""))
+        receiver = receipt.receiver
+        if receipt.receipt_type == MessageType.INVENTORY_LIST_RECEIPT.value and receiver in self.books:
+            self._released[receiver].append(receipt.keys.get("invtNo", ""))
+        elif receipt.receipt_type == MessageType.EXPORT_LIST_RECEIPT.value and receiver in self.exporters:
+            self._exported[receiver].append(receipt.keys.get("invtNo", ""))
 
     def summarise_exported(self, session: FastHttpSession) -> None:
         """One summary application (CEB701) per export agent of every list released since the last."""

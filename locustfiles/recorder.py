@@ -46,6 +46,9 @@ class Recorder:
         self.failed_per_second: Counter[int] = Counter()  # ... of which failed (any non-2xx)
         self.throttled_per_second: Counter[int] = Counter()  # ... of which answered 429
         self.receipts = ReceiptTracker()
+        self.rejected_after_delivery = 0
+        self.signing = BufferedHistogram(new_histogram())
+        self.signed = 0
         # Corrected latency in Prometheus buckets, kept as requests finish so a scrape only reads.
         self.latency_buckets: dict[MessageType, list[int]] = {}
         self.latency_sum_s: dict[MessageType, float] = {}
@@ -111,6 +114,25 @@ class Recorder:
         else:
             self.receipts.document_sent(job.document_guid)
 
+    def rejected_later(self, message_type: str, reason: str, at_s: float) -> None:
+        """The platform refused a message it had taken (a folder transport's error receipt): it
+        counts as failed, in the second the refusal was read."""
+        self.rejected_after_delivery += 1
+        self.failed_per_second[int(at_s)] += 1
+        self.errors[f"{message_type} refused after delivery: {reason}"[:300]] += 1
+        try:
+            record = self.message_types.get(MessageType(message_type))
+        except ValueError:  # the refusal named a type this run never sent
+            return
+        if record is not None and record.succeeded > 0:
+            record.succeeded -= 1
+            record.failed += 1
+
+    def signed_one(self, seconds: float) -> None:
+        """A message was signed in `seconds`."""
+        self.signed += 1
+        self.signing.record(max(1, int(seconds * 1e6)))
+
     def latency_steps(self, until_s: int) -> list[LatencyStep]:
         """Corrected percentiles of the timeline steps that ended by `until_s`."""
         step = self.timeline_step_s
@@ -149,7 +171,8 @@ class Recorder:
                                             raw_hdr=encode_histogram(r.histogram))
                               for w, (c, r) in sorted(self.timeline.items())],
             error_samples=[f"{count}x {text}" for text, count in self.errors.most_common(_ERROR_SAMPLES)],
-            aborted=aborted, stopped_by=stopped_by)
+            aborted=aborted, stopped_by=stopped_by, rejected_after_delivery=self.rejected_after_delivery,
+            signed=self.signed, signing_hdr=encode_histogram(self.signing.histogram))
 
 
 def per_second(counts: Counter[int], length: int) -> list[int]:

@@ -143,6 +143,12 @@ class RunResults(BaseModel):
     error_samples: list[str] = Field(default_factory=list)
     aborted: str | None = None  # why the run was cut short (makes it invalid), if it was
     stopped_by: str | None = None  # the stop-loss gate that ended the run, when, and its value
+    transport: str = "ceb-http"
+    latency_meaning: str = ""  # what a message's latency measures on the transport
+    receipt_feed_problems: dict[str, int] = Field(default_factory=dict)  # what misbehaved, counted
+    rejected_after_delivery: int = 0  # taken, then refused (a folder transport's error receipts)
+    signed: int = 0  # messages signed
+    signing_hdr: str = ""  # time to sign one message (microseconds), local key or signing service
 
     @classmethod
     def merge(cls, parts: Sequence[RunResults]) -> RunResults:
@@ -163,11 +169,14 @@ class RunResults(BaseModel):
                 corrected_hdr=merge_encoded([m.corrected_hdr for m in mine]),
                 raw_hdr=merge_encoded([m.raw_hdr for m in mine]))
         receipts: Counter[str] = Counter()
+        problems: Counter[str] = Counter()
         for part in parts:
             receipts.update(part.receipts_by_status)
+            problems.update(part.receipt_feed_problems)
         total = {name: sum(getattr(p, name) for p in parts) for name in (
             "orders_intended", "orders_sent", "dropped_arrivals", "late_arrivals", "clean_lists_sent",
-            "clean_lists_released", "defect_lists_rejected", "defect_lists_sent")}
+            "clean_lists_released", "defect_lists_rejected", "defect_lists_sent", "rejected_after_delivery",
+            "signed")}
         return cls(
             scenario=first.scenario, target=first.target, worker_index=0, worker_count=len(parts),
             started_at=min(p.started_at for p in parts),
@@ -186,7 +195,10 @@ class RunResults(BaseModel):
             timeline_step_s=first.timeline_step_s,
             latency_timeline=_merge_timelines([p.latency_timeline for p in parts]),
             error_samples=[e for p in parts for e in p.error_samples][:20],
-            aborted=next((p.aborted for p in parts if p.aborted), None), **total)
+            aborted=next((p.aborted for p in parts if p.aborted), None),
+            transport=first.transport, latency_meaning=first.latency_meaning,
+            receipt_feed_problems=dict(problems.most_common(20)),
+            signing_hdr=merge_encoded([p.signing_hdr for p in parts]), **total)
 
     def write(self, path: Path) -> None:
         """Write as JSON (atomically, so a reader never sees half a file)."""

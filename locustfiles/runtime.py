@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gevent
 import psutil
@@ -24,10 +25,14 @@ from locustfiles.progress import RECENT_S, Progress
 from locustfiles.recorder import Recorder, per_second
 from locustfiles.results import RunResults
 from locustfiles.schedule import SendJob, process_namespace, send_plan
+from locustfiles.transports import Transport, receipt_types
 from locustfiles.urls import without_credentials
 from locustfiles.operations import Operations
 from scenarios.model import Scenario
 from scenarios.windows import PerSecond, window_value
+
+if TYPE_CHECKING:
+    from locustfiles.signer import MessageSigner
 
 _DEADLINE_SLACK_S = 60.0
 _IDLE_SENDER_S = 0.5  # how long a sender with nothing left to send pauses before asking again
@@ -36,12 +41,16 @@ _IDLE_SENDER_S = 0.5  # how long a sender with nothing left to send pauses befor
 class GeneratorRuntime:
     """One process's share of a scenario: plan, dispatch, receipts, results."""
 
-    def __init__(self, environment: Environment, scenario: Scenario, worker_index: int = 0,
-                 worker_count: int = 1,
+    def __init__(self, environment: Environment, scenario: Scenario, transport: Transport,
+                 worker_index: int = 0, worker_count: int = 1,
                  on_finished: Callable[[GeneratorRuntime], None] | None = None,
-                 progress_path: Path | None = None) -> None:
+                 progress_path: Path | None = None, signer: MessageSigner | None = None,
+                 target_name: str = "") -> None:
         self.environment = environment
         self.scenario = scenario
+        self.transport = transport
+        self.signer = signer
+        self.target_name = target_name or (environment.host or "")
         self.worker_index = worker_index
         self.worker_count = worker_count
         gen = scenario.generator
@@ -66,6 +75,7 @@ class GeneratorRuntime:
         self._load_cpu_percent: float | None = None
         self.deadline_s = scenario.deadline_s(_DEADLINE_SLACK_S)
         self.operations = Operations(scenario, process_namespace(scenario, worker_index))
+        self.feed_problems: dict[str, int] = {}
 
     @staticmethod
     def deadline_for(scenario: Scenario) -> float:
@@ -149,6 +159,10 @@ class GeneratorRuntime:
         for job in self._plan:
             if self.finished:
                 break
+            if self.signer is not None:  # signed while waiting for the job's time, not on a sender
+                job = self._signed(job)
+                if job is None:
+                    break
             wait = job.intended_s - self.now()
             if wait > 0:
                 gevent.sleep(wait)
@@ -164,6 +178,16 @@ class GeneratorRuntime:
         self.dispatch_done = True
         for _ in range(self._waiting_senders):
             self.queue.put_nowait(None)  # the queue is empty when a sender waits: never full
+
+    def _signed(self, job: SendJob) -> SendJob | None:
+        started = time.perf_counter()
+        try:
+            body = self.signer.sign(job.body)
+        except Exception as exc:  # noqa: BLE001 - any signing failure ends the run, named
+            self.abort(f"signing failed: {str(exc)[:200]}")
+            return None
+        self.recorder.signed_one(time.perf_counter() - started)
+        return job._replace(body=body)
 
     def progress(self) -> Progress:
         """Where this process's share of the run stands now."""
@@ -213,54 +237,51 @@ class GeneratorRuntime:
 
     def _consume_receipts(self) -> None:
         gen = self.scenario.generator
-        receivers = {code: "" for code in self.scenario.receivers}
-        session = self._session()
+        feed = self.transport.receipt_feed(list(self.scenario.receivers), receipt_types({c.direction for c in self.scenario.channels}))
+        session = self._session() if self.operations.active else None
         drain_until: float | None = None
         exit_every, summary_every = self.scenario.bonded.exit_every_s, self.scenario.export.summary_every_s
         transfer_every = self.scenario.bonded.transfer_every_s
         next_exit, next_summary, next_transfer = exit_every, summary_every, transfer_every
-        while not self.finished:
-            gevent.sleep(gen.receipt_poll_s)
-            for receiver, cursor in list(receivers.items()):
-                receivers[receiver] = self._poll(session, receiver, cursor)
-            if exit_every is not None and (self.now() >= next_exit or self.dispatch_done):
-                self.operations.exit_released(session)
-                next_exit = self.now() + exit_every
-            if transfer_every is not None and not self.dispatch_done and self.now() >= next_transfer:
-                self.operations.transfer(session)
-                next_transfer = self.now() + transfer_every
-            if summary_every is not None and (self.now() >= next_summary or self.dispatch_done):
-                self.operations.summarise_exported(session)
-                next_summary = self.now() + summary_every
-            sending_over = self.dispatch_done and self.queue.empty() and self.in_flight == 0
-            if not sending_over:
-                continue
-            drain_until = drain_until or self.now() + gen.drain_s
-            if self.recorder.receipts.outstanding == 0 or self.now() >= drain_until:
-                self.finish()
+        try:
+            while not self.finished:
+                gevent.sleep(gen.receipt_poll_s)
+                self._read_receipts(feed)
+                if session is not None:
+                    if exit_every is not None and (self.now() >= next_exit or self.dispatch_done):
+                        self.operations.exit_released(session)
+                        next_exit = self.now() + exit_every
+                    if transfer_every is not None and not self.dispatch_done and self.now() >= next_transfer:
+                        self.operations.transfer(session)
+                        next_transfer = self.now() + transfer_every
+                    if summary_every is not None and (self.now() >= next_summary or self.dispatch_done):
+                        self.operations.summarise_exported(session)
+                        next_summary = self.now() + summary_every
+                sending_over = self.dispatch_done and self.queue.empty() and self.in_flight == 0
+                if not sending_over:
+                    continue
+                drain_until = drain_until or self.now() + gen.drain_s
+                if self.recorder.receipts.outstanding == 0 or self.now() >= drain_until:
+                    self.finish()
+        finally:
+            self.feed_problems = dict(feed.problems)
+            feed.close()
+
+    def _read_receipts(self, feed) -> None:
+        page = feed.poll()
+        self.feed_problems = dict(feed.problems)
+        seen = self.now()
+        tracker = self.recorder.receipts
+        for receipt in page.receipts:
+            tracker.observe(receipt.guid, receipt.return_status, receipt.return_time, seen)
+            if self.operations.active:
+                self.operations.note(receipt, tracker.is_mine(receipt.guid))
+        for rejection in page.rejections:
+            self.recorder.rejected_later(rejection.message_type, rejection.reason, seen)
 
     def _session(self) -> FastHttpSession:
         return FastHttpSession(base_url=self.environment.host, request_event=self.environment.events.request,
                                user=None)
-
-    def _poll(self, session: FastHttpSession, receiver: str, cursor: str) -> str:
-        while True:
-            params = f"receiver={receiver}&limit=1000" + (f"&after={cursor}" if cursor else "")
-            with session.get(f"/ceb/receipts?{params}", name="GET /ceb/receipts",
-                             catch_response=True) as response:
-                if response.status_code != 200:
-                    response.failure(f"receipts: HTTP {response.status_code}")
-                    return cursor
-                page = response.json()
-            seen = self.now()
-            tracker = self.recorder.receipts
-            for receipt in page["receipts"]:
-                tracker.observe(receipt["guid"], int(receipt["returnStatus"]), receipt["returnTime"], seen)
-                if self.operations.active:
-                    self.operations.note(receiver, receipt, tracker.is_mine(receipt["guid"]))
-            if not page["receipts"]:
-                return cursor
-            cursor = page["next"]
 
     def cpu_percent(self) -> float:
         """This process's CPU use over the load phase (so far), in percent of one core."""
@@ -270,9 +291,12 @@ class GeneratorRuntime:
 
     def results(self) -> RunResults:
         """The results of this process so far."""
-        return self.recorder.results(
-            scenario=self.scenario.name, target=without_credentials(self.environment.host or ""),
+        results = self.recorder.results(
+            scenario=self.scenario.name, target=without_credentials(self.target_name),
             started_at=self.started_at, load_duration_s=self.scenario.clock.run_duration_s,
             cpu_percent=self.cpu_percent(), aborted=self.aborted, stopped_by=self.stopped_by,
             worker_index=self.worker_index, worker_count=self.worker_count)
+        return results.model_copy(update={
+            "transport": self.transport.name, "latency_meaning": self.transport.latency_meaning,
+            "receipt_feed_problems": self.feed_problems})
 

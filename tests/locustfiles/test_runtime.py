@@ -17,9 +17,13 @@ from locust.env import Environment
 from ceb.types import MessageType
 from locustfiles.runtime import GeneratorRuntime
 from locustfiles.schedule import SendJob
+from locustfiles.transports import open_transport
 from scenarios.loader import load
+from targets import TargetProfile
 
-runtime = GeneratorRuntime(Environment(), load({str(TINY)!r}))
+environment = Environment()
+transport = open_transport(TargetProfile(name="unused", url="http://127.0.0.1:9"), environment.events.request)
+runtime = GeneratorRuntime(environment, load({str(TINY)!r}), transport)
 job = SendJob(0.05, MessageType.ORDER, b"<x/>", 1, "G", None)
 runtime._plan = iter([job])  # a plan of one job, due in 50 ms
 senders = [gevent.spawn(runtime.take) for _ in range(3)]

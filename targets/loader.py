@@ -1,0 +1,43 @@
+"""Loading target profiles, with errors that name the file, the key and the value at fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from scenarios.loader import describe_validation_error
+from targets.profile import ProfileError, TargetProfile
+
+EXAMPLES = Path(__file__).resolve().parent
+
+
+def resolve_profile(name_or_path: str) -> Path:
+    """A profile path: an existing file, or the name of an example in `targets/`."""
+    candidate = Path(name_or_path)
+    if candidate.is_file():
+        return candidate
+    example = EXAMPLES / f"{name_or_path.removesuffix('.yaml')}.yaml"
+    if example.is_file():
+        return example
+    names = ", ".join(sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
+    raise ProfileError(f"{candidate}: no such profile file or example profile (examples: {names})")
+
+
+def load_profile(name_or_path: str) -> TargetProfile:
+    """Read and validate a target profile; ProfileError lists every fault with its key."""
+    path = resolve_profile(name_or_path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot read: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{path}: the file must hold a mapping of profile keys")
+    try:
+        profile = TargetProfile.model_validate(raw)
+    except ValidationError as exc:
+        raise ProfileError("\n".join(f"{path}: {describe_validation_error(e)}" for e in exc.errors())) from None
+    return profile.relative_to(path.parent)
