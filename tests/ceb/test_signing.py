@@ -1,6 +1,8 @@
 """Signing CEB messages and verifying them: each algorithm, tampering, trust, placement, key files."""
 
+import base64
 import datetime as dt
+import hashlib
 import re
 import stat
 import subprocess
@@ -11,12 +13,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from lxml import etree
 
 import ceb.signing
 from ceb.codec import parse_message, render_message
 from ceb.signing import (SignatureAlgorithm, SignatureProblem, SignatureRejected, SigningError, TrustStore,
                          load_signing_key, make_test_credentials, sign_message)
 from ceb.signing.certificates import certificate_builder
+from ceb.signing.envelope import read_signature
 from ceb.types import MessageType
 from locustfiles.parcels import ParcelFactory
 
@@ -222,3 +226,23 @@ def test_test_credentials_keep_the_key_private(credentials):
     for key_file, certificate_file in credentials.values():
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         assert certificate_file.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+
+
+def test_the_card_clients_variant_verifies(keys, credentials):
+    """The e-port card client writes the W3C-namespaced sm2-sm3 URI with a SHA-1 digest, and digests
+    the message as it was before it inserted the Signature and a newline after it."""
+    key = keys[SignatureAlgorithm.SM2_SM3]
+    unsigned = IMPORT_WITH_EXTEND
+    template = re.search(rb"<ds:Signature.*</ds:Signature>", sign_message(unsigned, key), re.S)[0]
+    digest = base64.b64encode(hashlib.sha1(etree.tostring(etree.fromstring(unsigned), method="c14n")).digest())
+    signature = (re.sub(rb"<ds:DigestValue>[^<]*<", b"<ds:DigestValue>" + digest + b"<", template)
+                 .replace(b"http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3", b"http://www.w3.org/2000/09/xmldsig#sm2-sm3")
+                 .replace(b"http://www.chinaport.gov.cn/2022/04/xmldsig#sm3", b"http://www.w3.org/2000/09/xmldsig#sha1"))
+    closing = unsigned.rindex(b"</ceb:CEB311Message>")
+    card_signed = unsigned[:closing] + signature + b"\n" + unsigned[closing:]
+    signed_info = read_signature(etree.fromstring(card_signed)).signed_info
+    card_signed = re.sub(rb"<ds:SignatureValue>[^<]*<",
+                         b"<ds:SignatureValue>" + base64.b64encode(key.sign(signed_info)) + b"<", card_signed)
+    assert store_of(credentials, SignatureAlgorithm.SM2_SM3).verify(card_signed, True) == key.key_name
+    edited = card_signed.replace(b"<ceb:name>n</ceb:name>", b"<ceb:name>m</ceb:name>")
+    assert rejection(store_of(credentials, SignatureAlgorithm.SM2_SM3), edited).reason is SignatureProblem.TAMPERED
