@@ -1,5 +1,5 @@
-"""The on-call receiver's ASGI app, built by `create_app`: the webhook, acknowledgements, the page
-log, and an escalation loop the lifespan owns."""
+"""The on-call receiver's ASGI app, built by `create_app`: the webhook, acknowledgements (JSON API
+and the page's form), the page log as JSON and HTML, and an escalation loop the lifespan owns."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
 from pydantic import ValidationError
@@ -17,8 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as HttpRoute
 
-from monitoring.oncall.model import ResponseTargets, Route, WebhookNotification, due_for_escalation
+from monitoring.oncall.model import (Page, ResponseTargets, Route, WebhookNotification, acknowledger,
+                                     due_for_escalation)
+from monitoring.oncall.runbooks import runbook_link
 from monitoring.oncall.store import PageStore
+from monitoring.oncall.web import acknowledge_form, is_form, pages_page, runbook_page
 
 log = logging.getLogger("peakload.oncall")
 
@@ -34,24 +38,37 @@ async def receive_alerts(request: Request) -> Response:
     now = request.app.state.clock()
     for alert in notification.alerts:
         if alert.status == "firing":
-            store.firing(alert.fingerprint, alert.labels.get("alertname", "?"),
-                         alert.labels.get("severity", "?"), route, now)
+            store.firing(Page(alert.fingerprint, alert.labels.get("alertname", "?"),
+                              alert.labels.get("severity", "?"), route, now,
+                              summary=alert.annotations.get("summary", ""),
+                              runbook=alert.annotations.get("runbook_url", "")))
         else:
             store.resolved(alert.fingerprint, now)
     return JSONResponse({"received": len(notification.alerts)})
 
 
 async def acknowledge(request: Request) -> Response:
-    """The on-call engineer takes the page."""
-    who = request.query_params.get("by", "on-call")
+    """The on-call engineer takes the page: `?by=NAME` (JSON answer) or the page's form."""
+    if is_form(request):
+        return await acknowledge_form(request)
+    try:
+        who = acknowledger(request.query_params.get("by", "on-call"))
+    except ValueError as exc:
+        return JSONResponse({"error": "bad_name", "detail": str(exc)}, status_code=400)
     done = request.app.state.store.acknowledge(request.path_params["fingerprint"], who,
                                                request.app.state.clock())
     return JSONResponse({"acknowledged": done}, status_code=200 if done else 404)
 
 
+def _record(page: Page, base_url: str) -> dict[str, object]:
+    link = runbook_link(page.runbook)
+    return page.as_json(None if link is None else urljoin(base_url, link))
+
+
 async def pages(request: Request) -> Response:
     """Every page with its timeline."""
-    return JSONResponse({"pages": [p.as_json() for p in request.app.state.store.all()]})
+    base = str(request.base_url)
+    return JSONResponse({"pages": [_record(p, base) for p in request.app.state.store.all()]})
 
 
 async def _escalate_forever(app: Starlette, interval_s: float) -> None:
@@ -65,13 +82,15 @@ async def _escalate_forever(app: Starlette, interval_s: float) -> None:
                 if state.secondary_url:
                     with contextlib.suppress(httpx.HTTPError):
                         async with httpx.AsyncClient(timeout=5) as client:
-                            await client.post(state.secondary_url, json=page.as_json())
+                            await client.post(state.secondary_url, json=_record(page, state.public_url))
         await asyncio.sleep(interval_s)
 
 
 def create_app(db: Path, targets: ResponseTargets, secondary_url: str | None = None,
-               interval_s: float = 1.0, clock: Callable[[], float] = time.time) -> Starlette:
-    """The receiver, recording into `db`, escalating after `targets`."""
+               interval_s: float = 1.0, clock: Callable[[], float] = time.time,
+               public_url: str = "") -> Starlette:
+    """The receiver, recording into `db`, escalating after `targets`; `public_url` (where people
+    reach it) makes the runbook links it sends the secondary absolute."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -81,12 +100,15 @@ def create_app(db: Path, targets: ResponseTargets, secondary_url: str | None = N
         finally:
             task.cancel()
 
-    app = Starlette(routes=[HttpRoute("/alerts", receive_alerts, methods=["POST"]),
+    app = Starlette(routes=[HttpRoute("/", pages_page, methods=["GET"]),
+                            HttpRoute("/alerts", receive_alerts, methods=["POST"]),
                             HttpRoute("/pages", pages, methods=["GET"]),
-                            HttpRoute("/pages/{fingerprint}/ack", acknowledge, methods=["POST"])],
+                            HttpRoute("/pages/{fingerprint}/ack", acknowledge, methods=["POST"]),
+                            HttpRoute("/runbooks/{name}", runbook_page, methods=["GET"])],
                     lifespan=lifespan)
     app.state.store = PageStore(db)
     app.state.targets = targets
     app.state.secondary_url = secondary_url
     app.state.clock = clock
+    app.state.public_url = public_url
     return app

@@ -12,8 +12,13 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     fingerprint TEXT PRIMARY KEY, alertname TEXT NOT NULL, severity TEXT NOT NULL,
     route TEXT NOT NULL, paged_at REAL NOT NULL, acked_at REAL, acked_by TEXT,
-    escalated_at REAL, resolved_at REAL);
+    escalated_at REAL, resolved_at REAL,
+    summary TEXT NOT NULL DEFAULT '', runbook TEXT NOT NULL DEFAULT '');
 """
+# Columns added since the first schema: a receiver keeps the database of an older one.
+_ADDED = {"summary": "TEXT NOT NULL DEFAULT ''", "runbook": "TEXT NOT NULL DEFAULT ''"}
+_COLUMNS = ("fingerprint, alertname, severity, route, paged_at, acked_at, acked_by, escalated_at,"
+            " resolved_at, summary, runbook")
 
 
 class PageStore:
@@ -24,18 +29,23 @@ class PageStore:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
+        present = {row[1] for row in self._conn.execute("PRAGMA table_info(pages)")}
+        for column, kind in _ADDED.items():
+            if column not in present:
+                self._conn.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
         self._lock = threading.Lock()
 
-    def _row(self, row) -> Page:
-        return Page(row[0], row[1], row[2], Route(row[3]), *row[4:])
-
-    def firing(self, fingerprint: str, alertname: str, severity: str, route: Route, now: float) -> None:
+    def firing(self, page: Page) -> None:
+        """Record a new page; an open one is left as it is, a resolved one starts again."""
         with self._lock:
             self._conn.execute(
-                "INSERT INTO pages VALUES (?,?,?,?,?,NULL,NULL,NULL,NULL) ON CONFLICT(fingerprint) DO UPDATE"
-                " SET paged_at=excluded.paged_at, acked_at=NULL, acked_by=NULL, escalated_at=NULL,"
-                " resolved_at=NULL, route=excluded.route WHERE pages.resolved_at IS NOT NULL",
-                (fingerprint, alertname, severity, route.value, now))
+                f"INSERT INTO pages ({_COLUMNS}) VALUES (?,?,?,?,?,NULL,NULL,NULL,NULL,?,?)"
+                " ON CONFLICT(fingerprint) DO UPDATE SET alertname=excluded.alertname,"
+                " severity=excluded.severity, route=excluded.route, paged_at=excluded.paged_at,"
+                " acked_at=NULL, acked_by=NULL, escalated_at=NULL, resolved_at=NULL,"
+                " summary=excluded.summary, runbook=excluded.runbook WHERE pages.resolved_at IS NOT NULL",
+                (page.fingerprint, page.alertname, page.severity, page.route.value, page.paged_at,
+                 page.summary, page.runbook))
 
     def resolved(self, fingerprint: str, now: float) -> None:
         with self._lock:
@@ -54,4 +64,5 @@ class PageStore:
 
     def all(self) -> list[Page]:
         with self._lock:
-            return [self._row(r) for r in self._conn.execute("SELECT * FROM pages ORDER BY paged_at")]
+            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM pages ORDER BY paged_at").fetchall()
+        return [Page(r[0], r[1], r[2], Route(r[3]), *r[4:]) for r in rows]
