@@ -1,9 +1,13 @@
-"""Grafana as code: the dashboards' queries parse and use only known metrics, every panel answers
-from a live Prometheus fed by a real run, and `peakload grafana push` is idempotent."""
+"""Grafana as code: the dashboards' queries parse and use only known metrics, platform series follow
+the instance picker, alerting panels link their alerts' runbooks (which the on-call receiver serves),
+the schema is the SDK's current one, every panel answers from a live Prometheus fed by a real run,
+and `peakload grafana push` is idempotent."""
 
+import asyncio
 import json
 import math
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,8 +18,13 @@ import httpx
 import pytest
 import yaml
 
-from monitoring.grafana.dashboards import ALERT_THRESHOLDS, all_dashboards, as_json, panel_queries
-from monitoring.grafana.panels import DATASOURCE_UID
+from grafana_foundation_sdk.models.dashboard import Dashboard as DashboardModel
+
+from monitoring.grafana.dashboards import (ALERT_THRESHOLDS, ERROR_BUDGET, FAST_BURN, SLOW_BURN, all_dashboards,
+                                           as_json, panel_queries)
+from monitoring.grafana.panels import DATASOURCE_UID, INSTANCE, RUNBOOKS_URL
+from monitoring.oncall.app import create_app
+from monitoring.oncall.model import ResponseTargets
 from peakload.embedded_mock import start_mock
 from tests.cli import peakload, trusted_run
 from tests.monitoring.grafana_api import grafana_api
@@ -30,8 +39,9 @@ def queries() -> list[tuple[str, str, str]]:
             for title, expr in panel_queries(model)]
 
 
-def with_rate_interval(expr: str, interval: str) -> str:
-    return expr.replace("$__rate_interval", interval)
+def as_promql(expr: str, interval: str, instance: str = ".*") -> str:
+    """A panel's query as Grafana sends it: the rate window and the picked instances filled in."""
+    return expr.replace("$__rate_interval", interval).replace("$instance", instance)
 
 
 def test_the_three_dashboards_have_distinct_uids_and_panels_with_queries():
@@ -46,13 +56,13 @@ def test_the_three_dashboards_have_distinct_uids_and_panels_with_queries():
 def test_every_panel_query_uses_only_catalogued_or_recorded_metrics():
     known = SERIES | recorded() | PROMETHEUS_BUILTINS
     for uid, title, expr in queries():
-        unknown = names_in(with_rate_interval(expr, "1m").replace("$", "")) - known
+        unknown = names_in(as_promql(expr, "1m")) - known
         assert not unknown, f"{uid} / {title}: {expr} uses {unknown}"
 
 
 def test_every_panel_query_parses(tmp_path):
     rules = {"groups": [{"name": "dashboards", "rules": [
-        {"record": f"dashboard:query_{i}", "expr": with_rate_interval(expr, "1m")}
+        {"record": f"dashboard:query_{i}", "expr": as_promql(expr, "1m")}
         for i, (_, _, expr) in enumerate(queries())]}]}
     (tmp_path / "dashboards.yml").write_text(yaml.safe_dump(rules))
     done = promtool("check", "rules", str(tmp_path / "dashboards.yml"))
@@ -63,6 +73,63 @@ def test_the_thresholds_drawn_are_the_alerts_thresholds():
     exprs = {rule["expr"].strip() for rule in alerts()}
     for record, threshold in ALERT_THRESHOLDS.items():
         assert f"{record} > {threshold:g}" in exprs, record
+    for burn, window in ((FAST_BURN, "ceb:intake_errors:ratio_rate1h"), (SLOW_BURN, "ceb:intake_errors:ratio_rate6h")):
+        assert any(f"{window} > ({burn:g} * {ERROR_BUDGET:g})" in expr for expr in exprs), burn
+
+
+def test_platform_series_follow_the_instance_picker():
+    for model in map(as_json, all_dashboards()):
+        variables = {v["name"]: v for v in model["templating"]["list"]}
+        exprs = [expr for _, expr in panel_queries(model)]
+        selectors = [m for expr in exprs
+                     for m in re.finditer(r'\b(ceb_platform_\w+|up)(\{[^}]*\})?', expr)]
+        if not selectors:
+            assert "instance" not in variables, model["uid"]  # the generator's dashboard has no platform
+            continue
+        picker = variables["instance"]
+        assert picker["type"] == "query" and picker["multi"] and picker["includeAll"], model["uid"]
+        assert picker["query"] == 'label_values(up{job="ceb-platform"}, instance)'
+        for match in selectors:
+            assert INSTANCE in (match.group(2) or ""), f"{model['uid']}: {match.group(0)} ignores the picker"
+
+
+def runbook_links(model: dict) -> list[tuple[str, str]]:
+    """(panel title, alert) for every panel link to a runbook."""
+    return [(panel["title"], link["url"].removeprefix("${runbooks}/")) for panel in model["panels"]
+            for link in panel.get("links") or [] if link["url"].startswith("${runbooks}/")]
+
+
+def test_alerting_panels_link_their_alerts_runbooks_which_the_receiver_serves(tmp_path):
+    models = {model["uid"]: model for model in map(as_json, all_dashboards())}
+    rules = {rule["alert"]: rule for rule in alerts()}
+    linked = {uid: runbook_links(model) for uid, model in models.items()}
+    every = {alert for links in linked.values() for _, alert in links}
+    assert every == set(rules), "alerts without a panel linking their runbook: " + str(set(rules) - every)
+    paging = {name for name, rule in rules.items() if rule["labels"]["severity"] == "page"}
+    assert paging <= {alert for _, alert in linked["peakload-oncall"]}
+    for model in models.values():
+        runbooks = {v["name"]: v for v in model["templating"]["list"]}["runbooks"]
+        assert runbooks["type"] == "constant" and runbooks["query"] == RUNBOOKS_URL
+    table = next(p for p in models["peakload-oncall"]["panels"] if p["title"] == "Firing alerts")
+    assert table["targets"][0]["format"] == "table"
+    assert [link["url"] for link in table["fieldConfig"]["defaults"]["links"]] == [
+        "${runbooks}/${__data.fields.alertname}"]
+
+    async def fetch(urls: list[str]) -> list[httpx.Response]:
+        app = create_app(tmp_path / "oncall.db", ResponseTargets())
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+            return [await client.get(url) for url in urls]
+
+    answers = asyncio.run(fetch([f"{RUNBOOKS_URL}/{alert}" for alert in sorted(every)]))
+    for alert, answer in zip(sorted(every), answers):
+        assert answer.status_code == 200 and f"<h1>{alert}</h1>" in answer.text, alert
+        assert rules[alert]["annotations"]["runbook_url"] == f"monitoring/runbooks/{alert}.md"
+
+
+def test_the_dashboards_use_the_sdks_current_schema():
+    current = DashboardModel().schema_version  # what the installed SDK's Grafana line writes
+    assert current >= 41  # Grafana 11.6 and 12 load it as it is (12's 42 only touches hideFrom overrides)
+    assert {as_json(d)["schemaVersion"] for d in all_dashboards()} == {current}
 
 
 def test_push_creates_then_changes_nothing_then_repairs_drift(tmp_path):
@@ -142,9 +209,14 @@ def test_every_panel_answers_from_a_live_prometheus_fed_by_a_real_run(tmp_path):
         while time.time() < end or not _has_data("peakload:achieved:ratio", begin, time.time()):
             assert time.time() < deadline, "Prometheus never saw the generator"
             time.sleep(0.5)
+        # What the instance picker offers (Grafana asks the same API), and every panel filtered to it.
+        instance = mock.url.removeprefix("http://")
+        offered = httpx.get("http://127.0.0.1:9090/api/v1/label/instance/values",
+                            params={"match[]": 'up{job="ceb-platform"}'}, timeout=10).json()["data"]
+        assert offered == [instance]
         empty = []
         for uid, title, expr in queries():
-            answer = _query_range(with_rate_interval(expr, "4s"), begin, time.time())
+            answer = _query_range(as_promql(expr, "4s", re.escape(instance)), begin, time.time())
             assert answer["status"] == "success", f"{uid} / {title}: {answer}"
             values = [float(v) for series in answer["data"]["result"] for _, v in series["values"]]
             if not any(math.isfinite(v) for v in values) and expr not in MAY_BE_EMPTY:
