@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reports.formatting import metric
 from reports.summary import GateResult, RunSummary, Verdict
 from scenarios.gates import Gate, GateMetric
 from scenarios.model import Scenario
@@ -73,12 +74,12 @@ def evaluate_gates(summary: RunSummary, gates: Sequence[Gate]) -> list[GateResul
             value = None if value is None else round(value, 6)
             passed = value is not None and first_breach(gate, counts) is None
             results.append(GateResult(name=gate.label, threshold=gate.threshold, value=value,
-                                      passed=passed))
+                                      passed=passed, gate=gate))
             continue
         value = metric_value(summary, gate)
         passed = value is not None and gate.holds(value)
         results.append(GateResult(name=gate.label, threshold=gate.threshold, value=value,
-                                  passed=passed))
+                                  passed=passed, gate=gate))
     return results
 
 
@@ -129,5 +130,7 @@ def judge(summary: RunSummary, scenario: Scenario, aborted: Sequence[str] = (),
         failed = [g for g in gates if not g.passed]
         verdict = Verdict.FAIL if failed or stopped_by else Verdict.PASS
         reasons = ([stopped_by] if stopped_by else []) + [
-            f"gate failed: {g.name} (value {g.value})" for g in failed]
-    return summary.model_copy(update={"gates": gates, "verdict": verdict, "reasons": reasons})
+            f"gate failed: {g.name} (value {metric(g.value, g.gate.metric if g.gate else None)})"
+            for g in failed]
+    return summary.model_copy(update={"gates": gates, "verdict": verdict, "reasons": reasons,
+                                      "clock": scenario.clock})

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from locustfiles.results import RunResults, decode_histogram, new_histogram
 from reports.drill import DrillTimeline
 from reports.target_metrics import TargetMetrics
+from scenarios.gates import Gate
+from scenarios.model import Clock
 
 
 class Verdict(str, Enum):
@@ -87,6 +89,7 @@ class GateResult(BaseModel):
     threshold: float
     value: float | None
     passed: bool
+    gate: Gate | None = None  # what was held to the threshold: the report draws it on its chart
 
 
 class RunSummary(BaseModel):
@@ -126,6 +129,7 @@ class RunSummary(BaseModel):
     timeline: Timeline = Timeline()
     target_metrics: TargetMetrics | None = None  # from the target's /metrics, when it has them
     drill: DrillTimeline | None = None  # `peakload drill`: the incident's timeline
+    clock: Clock | None = None  # the stretch of real time replayed: the report's second time axis
     gates: list[GateResult] = Field(default_factory=list)
     verdict: Verdict = Verdict.PASS
     reasons: list[str] = Field(default_factory=list)

@@ -82,7 +82,7 @@ def test_report_renders_in_chromium_with_its_charts_and_no_console_errors(tiny_r
     _, out = tiny_run
     page = render(out / "report.html")
     assert page.console_errors == []
-    assert 'data-charts="4"' in page.dom and 'data-drawn="4"' in page.dom
+    assert 'data-charts="6"' in page.dom and 'data-drawn="6"' in page.dom  # 3 time series, 3 counts
     assert 'id="verdict">pass<' in page.dom
     html = (out / "report.html").read_text()
     for fetch in ('src="http', "src='http", 'href="http', "href='http", "url(http", "@import"):

@@ -29,11 +29,21 @@ def chromium() -> str:
     return path
 
 
+def _run(page: Path, *args: str) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory(prefix="peakload-chromium-") as profile:
+        return subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()],
+                              capture_output=True, text=True, timeout=120)
+
+
 def render(page: Path) -> Rendered:
     """Load `page` offline in headless Chromium; its final DOM and any console errors."""
-    with tempfile.TemporaryDirectory(prefix="peakload-chromium-") as profile:
-        done = subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
-                               page.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+    done = _run(page, "--dump-dom")
     errors = [line for line in done.stderr.splitlines()
               if "CONSOLE" in line and ("Uncaught" in line or "Error" in line)]
     return Rendered(done.stdout, errors)
+
+
+def screenshot(page: Path, png: Path, width: int = 1100, height: int = 4200) -> Path:
+    """A picture of `page` as a person sees it in a window of that size."""
+    _run(page, "--hide-scrollbars", f"--window-size={width},{height}", f"--screenshot={png.resolve()}")
+    return png
