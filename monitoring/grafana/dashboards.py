@@ -59,6 +59,7 @@ def platform_overview() -> Dashboard:
     """Intake, capacity, storage and the customs workflow of the platform under test."""
     intake = "ceb_platform_intake_messages_total"
     accepted = _platform(intake, 'outcome="accepted"')
+    receipts = _platform("ceb_platform_receipts_total")
     every = "Summed over every instance, as the alert sees it."
     return (
         _base("peakload-platform", "CEB platform overview",
@@ -113,8 +114,8 @@ def platform_overview() -> Dashboard:
                                 "ops per commit")))
         .with_row(Row("Customs workflow"))
         .with_panel(graph("Receipts by status", "Receipts issued per second by returnStatus (800 released).",
-                          Query(f"sum by (return_status) (rate({_platform('ceb_platform_receipts_total')}[{RATE}]))",
-                                "{{return_status}}"), unit="reqps"))
+                          Query(f"sum by (return_status) (rate({receipts}[{RATE}]))", "{{return_status}}"),
+                          unit="reqps"))
         .with_panel(graph("Awaiting partners", "Documents waiting for their order, payment, waybill or list (三单对碰).",
                           Query(f"sum({_platform('ceb_platform_matching_pending_documents')})", "pending")))
         .with_panel(graph("Clearance time", f"Inventory list declared to released (800). p95: {every}",

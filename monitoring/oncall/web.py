@@ -49,9 +49,9 @@ def render_pages(request: Request, error: str | None = None, status_code: int = 
     """The page list, grouped by status, newest first in each group."""
     pages = sorted(request.app.state.store.all(), key=lambda p: p.paged_at, reverse=True)
     sections = [(status, [_row(p) for p in pages if p.status is status]) for status in SECTIONS]
+    waiting = sum(p.status in (PageStatus.ESCALATED, PageStatus.OPEN) for p in pages)
     html = _TEMPLATES.get_template("pages.html.j2").render(
-        sections=sections, error=error, waiting=sum(len(rows) for status, rows in sections
-                                                    if status in (PageStatus.ESCALATED, PageStatus.OPEN)), now=china_time(request.app.state.clock()))
+        sections=sections, error=error, waiting=waiting, now=china_time(request.app.state.clock()))
     return HTMLResponse(html, status_code=status_code, headers=HEADERS)
 
 

@@ -229,6 +229,11 @@ def render(url: str, screenshot: Path | None = None) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(dom.stdout)
 
 
+def rows(dom: lxml.html.HtmlElement, status: str) -> dict[str, lxml.html.HtmlElement]:
+    """The page's rows in one status section, by fingerprint."""
+    return {row.get("data-fingerprint"): row for row in dom.get_element_by_id(status).xpath(".//tr[@class='page']")}
+
+
 def test_the_page_renders_in_chromium_and_its_form_acknowledges(tmp_path):
     with receiver(tmp_path, "--ack-promotion", "1") as url:
         httpx.post(f"{url}/alerts?route=page-promotion", json=notification("firing", "esc", "CebPlatformDown"))
@@ -239,19 +244,17 @@ def test_the_page_renders_in_chromium_and_its_form_acknowledges(tmp_path):
         httpx.post(f"{url}/alerts?route=page", json=notification("firing", "opn", "CebPlatformThrottling"))
         httpx.post(f"{url}/alerts?route=page", json=notification(
             "firing", "evil", HOSTILE["alertname"], HOSTILE["severity"], HOSTILE["summary"], HOSTILE["runbook_url"]))
-        httpx.post(f"{url}/alerts?route=ticket", json=notification("firing", "res", "CebPlatformCapacityHigh", "ticket"))
+        capacity = notification("firing", "res", "CebPlatformCapacityHigh", "ticket")
+        httpx.post(f"{url}/alerts?route=ticket", json=capacity)
         httpx.post(f"{url}/alerts?route=ticket", json=notification("resolved", "res", "CebPlatformCapacityHigh"))
         records = {p["fingerprint"]: p for p in httpx.get(f"{url}/pages").json()["pages"]}
 
         dom = render(f"{url}/", tmp_path / "before.png")
         assert (tmp_path / "before.png").stat().st_size > 10_000  # Chromium painted something
 
-        def section(status: str) -> dict[str, lxml.html.HtmlElement]:
-            return {row.get("data-fingerprint"): row for row in dom.get_element_by_id(status).xpath(".//tr[@class='page']")}
-
-        assert set(section("escalated")) == {"esc"} and set(section("open")) == {"opn", "evil"}
-        assert set(section("resolved")) == {"res"} and not section("acknowledged")
-        escalated = section("escalated")["esc"]
+        assert set(rows(dom, "escalated")) == {"esc"} and set(rows(dom, "open")) == {"opn", "evil"}
+        assert set(rows(dom, "resolved")) == {"res"} and not rows(dom, "acknowledged")
+        escalated = rows(dom, "escalated")["esc"]
         assert "CebPlatformDown summary" in escalated.text_content()
         assert escalated.xpath("string(.//time[@class='paged'])") == records["esc"]["pagedAtIso"]
         assert escalated.xpath("string(.//time[@class='escalated'])") == records["esc"]["escalatedAtIso"]
@@ -259,10 +262,10 @@ def test_the_page_renders_in_chromium_and_its_form_acknowledges(tmp_path):
         assert escalated.xpath(".//a[@class='runbook']/@href") == ["/runbooks/CebPlatformDown"]
         assert dom.xpath("//title")[0].text_content().endswith("3 waiting")
         assert dom.xpath("//title")[0].text_content() != "owned"  # the hostile label ran no script
-        assert not dom.xpath("//script | //img") and HOSTILE["summary"] in section("open")["evil"].text_content()
-        assert not section("open")["evil"].xpath(".//a")
+        assert not dom.xpath("//script | //img") and HOSTILE["summary"] in rows(dom, "open")["evil"].text_content()
+        assert not rows(dom, "open")["evil"].xpath(".//a")
 
-        form = section("escalated")["esc"].xpath(".//form")[0]
+        form = rows(dom, "escalated")["esc"].xpath(".//form")[0]
         assert form.get("method") == "post" and form.xpath(".//input/@name") == ["by"]
         # The form as Chromium built it, submitted as a browser would (urlencoded, with its Origin).
         sent = httpx.post(f"{url}{form.get('action')}", data={"by": "li.wei"}, headers={"origin": url})
@@ -271,8 +274,8 @@ def test_the_page_renders_in_chromium_and_its_form_acknowledges(tmp_path):
         assert back.status_code == 200
 
         dom = render(f"{url}/")
-        acknowledged = section("acknowledged")
-        assert set(acknowledged) == {"esc"} and "esc" not in section("escalated")
+        acknowledged = rows(dom, "acknowledged")
+        assert set(acknowledged) == {"esc"} and "esc" not in rows(dom, "escalated")
         assert acknowledged["esc"].xpath("string(.//span[@class='acked-by'])") == "li.wei"
         record = {p["fingerprint"]: p for p in httpx.get(f"{url}/pages").json()["pages"]}["esc"]
         assert acknowledged["esc"].xpath("string(.//time[@class='acked'])") == record["ackedAtIso"]
