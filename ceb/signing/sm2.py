@@ -6,22 +6,38 @@ GM/T 0009 default user id "1234567812345678": tongsuopy applies that id by defau
 e-port's card client and GmSSL (checked against both). The CEB platforms carry an SM2
 SignatureValue as the base64 of the raw 64 bytes r || s (what the card client returns), while X.509
 certificates carry DER; `sign` gives the raw form, `sign_der` the DER form, and `verify` takes either.
+
+tongsuopy publishes wheels for Linux x86-64, macOS and Windows only; elsewhere it is not installed
+(see pyproject.toml), `AVAILABLE` is False, and SM2 keys are refused with a SigningError.
 """
 
 from __future__ import annotations
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from tongsuopy.crypto import hashes as _hashes
-from tongsuopy.crypto import serialization as _serialization
-from tongsuopy.crypto.asymciphers import ec as _ec
-from tongsuopy.crypto.exceptions import InternalError
-from tongsuopy.crypto.exceptions import InvalidSignature as _TongsuoInvalidSignature
 
 from ceb.signing.errors import SigningError
 
-Sm2PrivateKey = _ec.EllipticCurvePrivateKey
-Sm2PublicKey = _ec.EllipticCurvePublicKey
+try:
+    from tongsuopy.crypto import hashes as _hashes
+    from tongsuopy.crypto import serialization as _serialization
+    from tongsuopy.crypto.asymciphers import ec as _ec
+    from tongsuopy.crypto.exceptions import InternalError
+    from tongsuopy.crypto.exceptions import InvalidSignature as _TongsuoInvalidSignature
+except ImportError:  # no tongsuopy build for this platform
+    AVAILABLE = False
+
+    class Sm2PrivateKey:  # stand-ins no value is ever an instance of
+        pass
+
+    class Sm2PublicKey:
+        pass
+else:
+    AVAILABLE = True
+    Sm2PrivateKey = _ec.EllipticCurvePrivateKey
+    Sm2PublicKey = _ec.EllipticCurvePublicKey
+
+UNAVAILABLE = "SM2 needs the tongsuopy package, which has no build for this platform"
 
 SM2_WITH_SM3_OID = "1.2.156.10197.1.501"
 # SubjectPublicKeyInfo of an SM2 key up to its uncompressed point: id-ecPublicKey, curve SM2
@@ -35,12 +51,19 @@ def _algorithm() -> _ec.ECDSA:
     return _ec.ECDSA(_hashes.SM3())
 
 
+def _require() -> None:
+    if not AVAILABLE:
+        raise SigningError(UNAVAILABLE)
+
+
 def generate_private_key() -> Sm2PrivateKey:
+    _require()
     return _ec.generate_private_key(_ec.SM2())
 
 
 def load_pem_private_key(data: bytes, password: bytes | None) -> Sm2PrivateKey:
     """An SM2 private key from PEM (PKCS#8 or SEC1, encrypted when `password` is given)."""
+    _require()
     try:
         key = _serialization.load_pem_private_key(data, password=password)
     except (ValueError, TypeError) as exc:
@@ -65,7 +88,7 @@ def public_key_from_der(der: bytes) -> Sm2PublicKey | None:
     cryptography parses SM2 certificates but not their keys, so the key is found by its fixed
     SubjectPublicKeyInfo encoding."""
     start = der.find(SPKI_PREFIX)
-    if start < 0 or len(der) < start + len(SPKI_PREFIX) + _POINT_SIZE:
+    if start < 0 or not AVAILABLE or len(der) < start + len(SPKI_PREFIX) + _POINT_SIZE:
         return None
     point = der[start + len(SPKI_PREFIX): start + len(SPKI_PREFIX) + _POINT_SIZE]
     try:

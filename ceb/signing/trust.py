@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ceb.signing import sm2
 from ceb.signing.certificates import SignerCertificate, parse_certificate, read_certificate_file
 from ceb.signing.envelope import parse_message, read_signature
 from ceb.signing.errors import CERTIFICATE_EXPIRED, SignatureProblem, SignatureRejected, SigningError
@@ -54,6 +55,8 @@ class TrustStore:
             if required:
                 raise SignatureRejected(SignatureProblem.MISSING, "the message has no ds:Signature")
             return None
+        if signature.algorithm.is_sm2 and not sm2.AVAILABLE:
+            raise SignatureRejected(SignatureProblem.UNSUPPORTED_ALGORITHM, sm2.UNAVAILABLE)
         signer = self._signer(signature.certificate_der)
         if not signature.digest_matches():
             raise SignatureRejected(SignatureProblem.TAMPERED, "the message's digest differs from its DigestValue")

@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from ceb.signing import SignatureAlgorithm, SignatureProblem, SignatureRejected, TrustStore, sign_message
+from ceb.signing import sm2
 from ceb.signing.certificates import parse_certificate
 from ceb.signing.envelope import parse_message, read_signature
 from ceb.signing.keys import load_signing_key, make_test_credentials
@@ -59,7 +60,7 @@ def test_the_published_digests_do_not_match_their_messages(signed_samples):
         assert caught.value.reason is SignatureProblem.TAMPERED, path.name
 
 
-@pytest.mark.parametrize("algorithm", list(SignatureAlgorithm))
+@pytest.mark.parametrize("algorithm", [a for a in SignatureAlgorithm if sm2.AVAILABLE or not a.is_sm2])
 def test_every_published_message_signs_and_verifies(published, algorithm, tmp_path):
     key = load_signing_key(algorithm, *make_test_credentials(tmp_path, algorithm))
     store = TrustStore([key.certificate_der])
