@@ -97,7 +97,11 @@
       ctx.moveTo(x, top);
       ctx.lineTo(x, top + height);
       ctx.stroke();
-      ctx.fillText(m.label, x + 3 * ratio, top + (12 + 12 * (i % 4)) * ratio);
+      const y = top + (12 + 12 * (i % 4)) * ratio, box = ctx.measureText(m.label).width;
+      ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+      ctx.fillRect(x + 2 * ratio, y - 9 * ratio, box + 2 * ratio, 12 * ratio);
+      ctx.fillStyle = "#555";
+      ctx.fillText(m.label, x + 3 * ratio, y);
     });
     ctx.restore();
   }
@@ -135,7 +139,9 @@
       return {...axis, values: (u, splits) => splits.map(v => v == null ? "" : three.format(v))};
     }
     // asinh spans more decades in the same height: only its powers of ten are labelled.
-    const labelled = chart.scale === "log" ? () => true : v => v === 0 || Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+    // uPlot hands a split it thins out as null.
+    const labelled = chart.scale === "log" ? v => v != null
+      : v => v === 0 || (v != null && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
     return {...axis, splits: oneTwoFive(chart.scale === "log" ? 1e-3 : 0.01),
             values: (u, splits) => splits.map(v => labelled(v) ? three.format(v) : "")};
   }
@@ -149,7 +155,7 @@
     if (clock) {
       const squeezed = clock.compression !== 1 ? `, ${three.format(clock.compression)}× compressed` : "";
       axes.push({scale: "x", side: 0, label: `real time replayed (${clock.zone}${squeezed})`,
-                 splits: clockSplits, values: (u, splits) => splits.map(s => clockText(s, u._clockStyle))});
+                 splits: clockSplits, grid: {show: false}, values: (u, splits) => splits.map(s => clockText(s, u._clockStyle))});
     }
     axes.push(yAxis(chart));
     return {
@@ -165,7 +171,8 @@
           value: (u, v) => v == null ? "—" : three.format(v) + chart.unit,
         })),
       ],
-      cursor: {sync: {key: "run"}, drag: {x: true, y: false}},
+      // only time is shared: the other charts show the moment, not a stray level line
+      cursor: {sync: {key: "run", scales: ["x", null]}, drag: {x: true, y: false}},
       legend: {live: true},
       hooks: {
         draw: [u => { drawMarkers(u); drawThresholds(u, chart); }],
