@@ -1,9 +1,10 @@
 """The signature code on real published CEB messages (skips where ../shared is absent).
 
-What the published signatures show: the RSA SignatureValues of the direct-mail samples verify over
-the SignedInfo as this package canonicalizes it (in context, with the root's namespaces), so the
-two agree; their DigestValues do not match the messages, which were edited after signing. The
-2022 samples' values are placeholders (a 20-byte "SM3" digest, an RSA certificate for sm2-sm3).
+What the published signatures show: every sample carries one real RSA signature block, copied in
+(the same DigestValue and certificate everywhere), so no digest matches its message. Where the
+block is unchanged (the direct-mail samples) its SignatureValue verifies over the SignedInfo as
+this package canonicalizes it (in context, with the root's namespaces), so the two agree. The 2022
+samples changed its algorithm URIs to sm2-sm3 and sm3 without signing again.
 """
 
 from pathlib import Path
