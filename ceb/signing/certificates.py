@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
@@ -87,7 +87,7 @@ def parse_certificate(der: bytes) -> SignerCertificate:
     public_key: PublicKey | None
     try:
         public_key = certificate.public_key()
-    except Exception:  # cryptography refuses SM2 keys (UnsupportedAlgorithm, or ValueError on some versions)
+    except (UnsupportedAlgorithm, ValueError):  # cryptography refuses SM2 keys
         public_key = None
     if not isinstance(public_key, rsa.RSAPublicKey):
         public_key = sm2.public_key_from_der(der)

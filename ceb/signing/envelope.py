@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from lxml import etree
 
@@ -34,6 +35,7 @@ from ceb.signing.keys import SigningKey
 from ceb.types import Direction, MessageType
 
 _DS = "{%s}" % XMLDSIG_NS
+_Named = TypeVar("_Named")
 _parsers = threading.local()
 
 
@@ -67,8 +69,8 @@ def sign_message(xml: bytes, key: SigningKey) -> bytes:
     _insert(root, signature, _signature_index(root))
     digest_value.text = _b64(key.algorithm.digest.hash(_canonical_without(signature, keep_tail=True)))
     signature_value.text = _b64(key.sign(etree.tostring(signature[0], method="c14n")))
-    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=xml.lstrip().startswith(b"<?xml")
-                          or xml.startswith(b"\xef\xbb\xbf<?xml"))
+    declared = xml.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<?xml")
+    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=declared)
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,7 @@ def _required(parent: etree._Element, path: str) -> etree._Element:
     return element
 
 
-def _algorithm(parent: etree._Element, name: str, known: dict[str, object]):
+def _algorithm(parent: etree._Element, name: str, known: dict[str, _Named]) -> _Named:
     uri = _required(parent, name).get("Algorithm")
     if uri not in known:
         raise SignatureRejected(SignatureProblem.UNSUPPORTED_ALGORITHM, f"{name} {uri!r}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -107,8 +108,8 @@ def _load_pem_key(algorithm: SignatureAlgorithm, path: Path, data: bytes, passwo
     except (ValueError, TypeError) as exc:
         raise SigningError(f"{path} is not a readable PEM private key (or the password is wrong): "
                            f"{type(exc).__name__}") from None
-    except Exception as exc:  # UnsupportedAlgorithm: e.g. an SM2 key given for an RSA algorithm
-        raise SigningError(f"{path} holds a key {algorithm.value} cannot use: {type(exc).__name__}") from None
+    except UnsupportedAlgorithm:  # e.g. an SM2 key given for an RSA algorithm
+        raise SigningError(f"{path} holds a key {algorithm.value} cannot use") from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise SigningError(f"{path} does not hold an RSA key, which {algorithm.value} needs")
     return key
@@ -123,8 +124,8 @@ def _load_pkcs12(algorithm: SignatureAlgorithm, path: Path, data: bytes,
     except (ValueError, TypeError) as exc:
         raise SigningError(f"{path} is not a readable PKCS#12 file (or the password is wrong): "
                            f"{type(exc).__name__}") from None
-    except Exception as exc:  # UnsupportedAlgorithm
-        raise SigningError(f"{path} holds a key {algorithm.value} cannot use: {type(exc).__name__}") from None
+    except UnsupportedAlgorithm:
+        raise SigningError(f"{path} holds a key {algorithm.value} cannot use") from None
     if not isinstance(key, rsa.RSAPrivateKey) or certificate is None:
         raise SigningError(f"{path} does not hold an RSA key and its certificate")
     return key, certificate.public_bytes(serialization.Encoding.DER)

@@ -251,3 +251,14 @@ def test_the_card_clients_variant_verifies(keys, credentials):
     assert store_of(credentials, SignatureAlgorithm.SM2_SM3).verify(card_signed, True) == key.key_name
     edited = card_signed.replace(b"<ceb:name>n</ceb:name>", b"<ceb:name>m</ceb:name>")
     assert rejection(store_of(credentials, SignatureAlgorithm.SM2_SM3), edited).reason is SignatureProblem.TAMPERED
+
+
+def test_unreadable_key_files_are_clear_errors(tmp_path, credentials):
+    certificate = credentials[SignatureAlgorithm.RSA_SHA1][1]
+    with pytest.raises(SigningError, match="cannot read key file"):
+        load_signing_key(SignatureAlgorithm.RSA_SHA1, tmp_path / "absent.pem", certificate)
+    (tmp_path / "garbage.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    with pytest.raises(SigningError, match="garbage.pem"):
+        load_signing_key(SignatureAlgorithm.RSA_SHA1, tmp_path / "garbage.pem", certificate)
+    with pytest.raises(SigningError, match="not a readable PKCS#12"):
+        load_signing_key(SignatureAlgorithm.RSA_SHA1, tmp_path / "garbage.pem")
