@@ -49,7 +49,7 @@ class StoreMessage:
     """Parse, store durably, answer 202 (a plain ASGI app, as the platform's intake)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await read_body(scope, receive, 1 << 20, 30.0)
+        body = await read_body(receive)
         await scope["app"].state.writer.write(_insert(parse_xml(body).get("guid", ""), body))
         await send({"type": "http.response.start", "status": 202,
                     "headers": [(b"content-type", b"application/json"),

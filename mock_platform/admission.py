@@ -3,8 +3,9 @@
 `capacity` messages per second are admitted at most, paced like a worker pool would take them (the
 generic cell rate algorithm: each admission reserves the next free slot); up to `queue_limit`
 messages may be waiting or in progress at once. Anything beyond is refused at once with 429 and a
-`Retry-After`, before its body is read, so memory stays bounded and admitted messages wait at most
-`queue_limit / capacity` seconds.
+`Retry-After`, so admitted messages wait at most `queue_limit / capacity` seconds. Intake asks for a
+place once a message's body has arrived (bounded in size, time and total by `bodies.BodyBounds`):
+clients that send slowly hold connections, never places in the queue.
 """
 
 from __future__ import annotations

@@ -26,11 +26,13 @@ from mock_platform import admin, bonded_api, queries
 from mock_platform.openapi import OPENAPI
 from mock_platform.admission import Admission
 from mock_platform.backends import backend_for
-from mock_platform.errors import PlatformError, code_param
+from mock_platform.bodies import BodyBounds, BodyBudget
+from mock_platform.errors import EXCEPTION_HANDLERS
 from mock_platform.faults import FaultBook
 from mock_platform.intake import MessageIntake
 from mock_platform.metrics import LiveStateCollector, build_metrics
 from mock_platform.middleware import FaultInjectionMiddleware
+from mock_platform.params import ReceiptsParams, parse_params
 from mock_platform.receipts import RECEIPT_NODE_NAMES
 from mock_platform.settings import Settings
 from mock_platform.store import ReceiptRow, Store
@@ -71,28 +73,12 @@ def _receipt_json(row: ReceiptRow) -> dict[str, object]:
             "returnInfo": row.return_info, "keys": row.keys, "xml": xml.decode("utf-8")}
 
 
-_INT64_MAX = 2**63 - 1  # what a database integer holds
-
-
-def _int_param(request: Request, name: str, default: int, minimum: int = 0) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= _INT64_MAX:
-        raise PlatformError(400, "bad_parameter",
-                            f"{name} must be an integer from {minimum} to {_INT64_MAX}", name)
-    return int(raw)
-
-
 async def get_receipts(request: Request) -> Response:
     """The receipts addressed to one enterprise, oldest first, after a cursor."""
-    try:
-        receiver = code_param("receiver", request.query_params.get("receiver"))
-        cursor = _int_param(request, "after", 0)
-        page_max = request.app.state.settings.receipt_page_max
-        limit = min(_int_param(request, "limit", page_max, minimum=1), page_max)
-    except PlatformError as exc:
-        return exc.response()
+    params = parse_params(request, ReceiptsParams)
+    receiver, cursor = params.receiver, params.after
+    page_max = request.app.state.settings.receipt_page_max
+    limit = min(params.limit or page_max, page_max)
     visible_before = time.time() - request.app.state.faults.receipt_delay_s()
     rows = await run_in_threadpool(request.app.state.store.receipts_after, receiver, cursor, limit,
                                    visible_before)
@@ -122,7 +108,10 @@ def create_app(settings: Settings) -> Starlette:
     faults = FaultBook(seed=settings.seed)
     platform_metrics = build_metrics()
     app = Starlette(
-        middleware=[Middleware(FaultInjectionMiddleware, faults=faults, metrics=platform_metrics)],
+        middleware=[Middleware(BodyBounds, limit_bytes=settings.body_limit_bytes, timeout_s=settings.body_timeout_s,
+                               budget=BodyBudget(settings.body_budget_bytes)),
+                    Middleware(FaultInjectionMiddleware, faults=faults, metrics=platform_metrics)],
+        exception_handlers=EXCEPTION_HANDLERS,
         routes=[
             Route("/ceb/messages", MessageIntake(), methods=["POST"]),
             Route("/ceb/receipts", get_receipts, methods=["GET"]),

@@ -12,10 +12,8 @@ from starlette.responses import JSONResponse, Response
 
 from mock_platform.bonded import ExitChannel, StockShort
 from mock_platform.errors import PlatformError
+from mock_platform.params import BOOK_CODE, StockParams, parse_params
 from mock_platform.warehouse import ExitRefused
-
-_CODE = r"^[0-9A-Za-z\-]{1,30}$"
-_BODY_LIMIT = 1024 * 1024
 
 
 class _Request(BaseModel):
@@ -23,7 +21,7 @@ class _Request(BaseModel):
 
 
 class TalliedItem(_Request):
-    item_record_no: str = Field(alias="itemRecordNo", pattern=_CODE)
+    item_record_no: str = Field(alias="itemRecordNo", pattern=BOOK_CODE)
     gcode: str = Field(pattern=r"^[0-9]{10}$")
     qty: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
 
@@ -31,38 +29,35 @@ class TalliedItem(_Request):
 class TallyRequest(_Request):
     """理货: goods counted into an account book."""
 
-    ems_no: str = Field(alias="emsNo", pattern=_CODE)
-    area_code: str = Field(alias="areaCode", pattern=_CODE)
+    ems_no: str = Field(alias="emsNo", pattern=BOOK_CODE)
+    area_code: str = Field(alias="areaCode", pattern=BOOK_CODE)
     items: list[TalliedItem] = Field(min_length=1, max_length=1000)
 
 
 class MovedItem(_Request):
-    item_record_no: str = Field(alias="itemRecordNo", pattern=_CODE)
+    item_record_no: str = Field(alias="itemRecordNo", pattern=BOOK_CODE)
     qty: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
 
 
 class TransferRequest(_Request):
     """转区: available goods moved to another book."""
 
-    from_ems_no: str = Field(alias="fromEmsNo", pattern=_CODE)
-    to_ems_no: str = Field(alias="toEmsNo", pattern=_CODE)
+    from_ems_no: str = Field(alias="fromEmsNo", pattern=BOOK_CODE)
+    to_ems_no: str = Field(alias="toEmsNo", pattern=BOOK_CODE)
     items: list[MovedItem] = Field(min_length=1, max_length=1000)
 
 
 class ExitRequest(_Request):
     """出区: released lists leave the zone by the gate or an offline channel."""
 
-    ems_no: str = Field(alias="emsNo", pattern=_CODE)
+    ems_no: str = Field(alias="emsNo", pattern=BOOK_CODE)
     invt_nos: list[str] = Field(alias="invtNos", min_length=1, max_length=1000)
     mode: ExitChannel = ExitChannel.GATE
 
 
 async def _parse(request: Request, model: type[_Request]) -> _Request:
-    body = await request.body()
-    if len(body) > _BODY_LIMIT:
-        raise PlatformError(413, "body_too_large", f"body exceeds {_BODY_LIMIT} bytes")
-    try:
-        return model.model_validate_json(body)
+    try:  # the body is bounded in size and time by BodyBounds
+        return model.model_validate_json(await request.body())
     except ValidationError as exc:
         first = exc.errors()[0]
         raise PlatformError(400, "bad_request", first["msg"], ".".join(str(p) for p in first["loc"]) or None) from None
@@ -124,7 +119,7 @@ async def exit_batch(request: Request) -> Response:
 
 async def stock(request: Request) -> Response:
     """GET /bonded/stock/{emsNo}."""
-    ems_no = request.path_params["ems_no"]
+    ems_no = parse_params(request, StockParams).ems_no
     lines = request.app.state.engine.ledger.stock.book(ems_no)
     if not lines:
         return PlatformError(404, "not_found", f"no account book {ems_no}").response()

@@ -3,13 +3,20 @@
     Exception
     └── PlatformError            an HTTP error with the contract's error object
         ├── ceb.errors.CebFormatError is mapped to 400 by `from_format_error`
-        └── (status, code) pairs: 409 guid_conflict, 413 body_too_large,
-            415 unsupported_media_type, 429 overloaded, 503 not_ready
+        └── (status, code) pairs: 400 bad_parameter, 408 body_timeout, 409 guid_conflict,
+            413 body_too_large, 415 unsupported_media_type, 429 overloaded, 503 not_ready
+
+`EXCEPTION_HANDLERS` answer every other error with the same object: Starlette's own 404 and 405
+(an unknown path or method) and, for a bug, a 500 without the traceback (which goes to the log).
 """
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse
+from http import HTTPStatus
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from ceb.errors import CebFormatError
 
@@ -45,11 +52,19 @@ class PlatformError(Exception):
         return JSONResponse(body, status_code=self.status, headers=headers)
 
 
-def code_param(name: str, value: str | None) -> str:
-    """A required identifier parameter: printable text (no NUL, which PostgreSQL refuses)."""
-    if not value:
-        raise PlatformError(400, "bad_parameter", f"{name} is required", name)
-    if not value.isprintable() or len(value) > 200:
-        raise PlatformError(400, "bad_parameter", f"{name} must be printable text of 200 characters "
-                            "at most", name)
-    return value
+async def _platform_error(request: Request, exc: PlatformError) -> Response:
+    return exc.response()
+
+
+async def _http_exception(request: Request, exc: HTTPException) -> Response:
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    response = PlatformError(exc.status_code, code, exc.detail).response()
+    response.headers.update(exc.headers or {})  # 405's Allow
+    return response
+
+
+async def _bug(request: Request, exc: Exception) -> Response:
+    return PlatformError(500, "internal_error", "the platform failed; see its log").response()
+
+
+EXCEPTION_HANDLERS: dict = {PlatformError: _platform_error, HTTPException: _http_exception, Exception: _bug}

@@ -6,7 +6,6 @@ The answer is 202 only after the group-commit transaction holding the message is
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
@@ -35,31 +34,16 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int, timeout_s: float) -> bytes:
-    """The request body, refusing more than `limit` bytes or a client slower than `timeout_s`."""
-    declared = _header(scope, b"content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PlatformError(413, "body_too_large", f"body of {declared} bytes exceeds {limit}")
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body (BodyBounds bounds its size and the time it takes)."""
     chunks: list[bytes] = []
-    size = 0
-    try:
-        # A timeout scope, not wait_for: no task per request.
-        async with asyncio.timeout(timeout_s):
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    raise PlatformError(400, "client_disconnected", "the client went away mid-body")
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > limit:
-                    raise PlatformError(413, "body_too_large", f"body exceeds {limit} bytes")
-                chunks.append(chunk)
-                if not message.get("more_body", False):
-                    break
-    except TimeoutError:
-        raise PlatformError(408, "body_timeout",
-                            f"the body did not arrive within {timeout_s:g} s") from None
-    return b"".join(chunks)
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise PlatformError(400, "client_disconnected", "the client went away mid-body")
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def check_content_type(scope: Scope) -> None:
@@ -96,8 +80,11 @@ class MessageIntake:
                 raise PlatformError(503, "not_ready", "the platform is starting or draining",
                                     retry_after_s=1)
             check_content_type(scope)
+            # Admitted once its body has arrived: a slow sender holds a connection, never a place
+            # in the intake queue.
+            body = await read_body(receive)
             async with state.admission.slot():
-                answer = await _store(state, scope, receive)
+                answer = await _store(state, body)
         except Overloaded as exc:
             answer = IntakeAnswer("unknown", "throttled")
             error = PlatformError(429, "overloaded", str(exc), retry_after_s=exc.retry_after_s)
@@ -133,8 +120,7 @@ async def _format_error_receipt(state, root, exc: CebFormatError) -> None:
     await state.writer.write(Store.insert_receipts([receipt]))
 
 
-async def _store(state, scope: Scope, receive: Receive) -> IntakeAnswer:
-    body = await read_body(scope, receive, state.settings.body_limit_bytes, state.settings.body_timeout_s)
+async def _store(state, body: bytes) -> IntakeAnswer:
     try:
         root = unwrap_envelope(parse_xml(body))
     except CebFormatError as exc:  # not even XML: nobody to answer but the HTTP client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import socket
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import uvicorn
 
 from mock_platform.app import create_app
+from mock_platform.protocol import BoundedHttpToolsProtocol, HeadBounds
 from mock_platform.settings import Settings
 
 
@@ -31,6 +33,9 @@ def serve(settings: Settings, sock: socket.socket, port_file: Path | None = None
     # The engine keeps every waiting document, list and timer alive, and intake allocates hundreds
     # of objects a message: at the default threshold (700) the collector runs every few messages.
     gc.set_threshold(50_000, 20, 10)
+    head = HeadBounds(settings.head_limit_bytes, settings.head_fields_max, settings.head_timeout_s)
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
-                            lifespan="on", timeout_graceful_shutdown=10)
+                            lifespan="on", timeout_graceful_shutdown=10,
+                            http=functools.partial(BoundedHttpToolsProtocol, bounds=head),
+                            limit_concurrency=settings.max_connections)
     uvicorn.Server(config).run(sockets=[sock])

@@ -33,9 +33,15 @@ def mock(
         help="Messages waiting or in progress before intake answers 429.", min=1)] = 256,
     body_timeout: Annotated[float, typer.Option(
         help="Seconds a client may take to send its body before it gets 408.", min=0.001)] = 5.0,
+    header_timeout: Annotated[float, typer.Option(
+        help="Seconds a client may take to send a request's headers (from connecting, or from the "
+        "request's first byte) before it gets 408.", min=0.001)] = 10.0,
+    max_connections: Annotated[int, typer.Option(
+        help="Open connections at most; a request on one more gets 503.", min=1)] = 1024,
     admin_token: Annotated[str | None, typer.Option(
         envvar="PEAKLOAD_ADMIN_TOKEN", show_default=False,
-        help="Bearer token of /admin/faults (off without one); better given by the environment.")] = None,
+        help="Bearer token of /admin/faults (off without one, or with an empty one); better given by "
+        "the environment.")] = None,
     customs_profile: Annotated[CustomsProfile, typer.Option(
         help="Customs timings and branch ratios: fast (default), instant, realistic.")] = CustomsProfile.FAST,
     customs_compression: Annotated[float, typer.Option(
@@ -88,7 +94,8 @@ def mock(
     customs = preset.model_copy(update={"branches": preset.branches.model_copy(update=chosen)})
     settings = Settings(database=db, seed=seed, matching_timeout_s=matching_timeout,
                         capacity_msgs_per_s=capacity, queue_limit=queue_size, admin_token=admin_token,
-                        body_timeout_s=body_timeout, customs=customs,
+                        body_timeout_s=body_timeout, head_timeout_s=header_timeout,
+                        max_connections=max_connections, customs=customs,
                         limits=Limits(per_transaction_cny=Decimal(str(per_transaction_limit)),
                                       annual_cny=Decimal(str(annual_limit)),
                                       amount_tolerance_cny=Decimal(str(amount_tolerance))),
