@@ -86,16 +86,19 @@ def compress_routing(config: dict, compression: float) -> dict:
 
 @dataclass(frozen=True, slots=True)
 class ScrapeTargets:
-    """The loopback endpoints Prometheus scrapes."""
+    """The loopback endpoints Prometheus scrapes: platforms, and generators that stay up (a run's
+    generators announce themselves through file-based discovery while they run)."""
 
     platform: tuple[str, ...] = ("127.0.0.1:8080",)
-    generator: tuple[str, ...] = tuple(f"127.0.0.1:{port}" for port in range(9646, 9651))
+    generator: tuple[str, ...] = ()
 
 
 def prometheus_config(base: dict, targets: ScrapeTargets, rule_files: list[str],
-                      compression: float, min_interval_s: float = 1.0) -> dict:
-    """The Prometheus config for a stack: `base` with these targets and rule files, its scrape and
-    evaluation intervals compressed (but never under `min_interval_s`)."""
+                      compression: float, generator_files: str | None = None,
+                      min_interval_s: float = 1.0) -> dict:
+    """The Prometheus config for a stack: `base` with these targets and rule files, its generator
+    discovery reading `generator_files` (a glob), its scrape and evaluation intervals compressed
+    (but never under `min_interval_s`)."""
     out = copy.deepcopy(base)
     for key in ("scrape_interval", "evaluation_interval"):
         seconds = max(min_interval_s, parse_duration(out["global"][key]) / compression)
@@ -103,6 +106,9 @@ def prometheus_config(base: dict, targets: ScrapeTargets, rule_files: list[str],
     out["rule_files"] = rule_files
     jobs = {"ceb-platform": targets.platform, "peakload-generator": targets.generator}
     for job in out["scrape_configs"]:
-        if job["job_name"] in jobs:
+        if jobs.get(job["job_name"]):
             job["static_configs"] = [{"targets": list(jobs[job["job_name"]])}]
+        if generator_files is not None and job["job_name"] == "peakload-generator":
+            for discovery in job.get("file_sd_configs", []):
+                discovery["files"] = [generator_files]
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
 
 import typer
 from typer.exceptions import TyperException
@@ -11,10 +13,30 @@ from peakload.commands import (baseline, capacity, drill, grafana, mock, oncall,
                                stack, worker)
 from peakload.exit_codes import ExitCode
 
+# Help as plain text: Rich markup would take `[default: ...]` and patterns like `[a-z0-9._-]` in
+# help texts for its own tags and drop them.
 app = typer.Typer(
-    name="peakload", no_args_is_help=True, add_completion=False,
+    name="peakload", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
     help="Stress-test a cross-border e-commerce (CEB) customs data exchange platform for 6·18 and "
          "11·11.")
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        try:
+            print(f"peakload {version('peakload')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            print("peakload (not installed: `make install`)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(_version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True, help="Print peakload's version and exit.")] = False,
+             ) -> None:
+    """Options of `peakload` itself, before a command."""
+
+
 app.command("mock")(mock.mock)
 app.command("run")(run.run)
 app.command("worker")(worker.worker)

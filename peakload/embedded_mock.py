@@ -80,6 +80,15 @@ def start_mock(database: str | Path, log_path: Path, extra_args: tuple[str, ...]
             raise
 
 
+def remove_database(database: str | Path) -> None:
+    """Delete a stopped mock's SQLite database and its write-ahead log (tens of MB a run, which a
+    run's folder does not need: the summary holds what was measured); a PostgreSQL URL is left."""
+    if str(database).startswith(("postgresql://", "postgres://")):
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def embedded_mock(database: str | Path, log_path: Path,
                   extra_args: tuple[str, ...] = ()) -> Iterator[str]:

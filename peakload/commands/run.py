@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.live import Live
 
 from locustfiles.urls import without_credentials
+from peakload.embedded_mock import remove_database
 from peakload.exit_codes import ExitCode
-from peakload.live_view import progress_table
+from peakload.live_view import live_progress
 from peakload.render_console import print_summary
 from peakload.runner import RunInterrupted, RunInvalid, RunRequest, run_scenario
+from peakload.stack import DEFAULT_STATE, announced_generators, generator_ports
 from reports.summary import RunSummary
 from peakload.target import TargetError, parse_target
 from scenarios.loader import ScenarioError, load, resolve
@@ -36,8 +37,13 @@ def run(
         min=0)] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only the verdict line (for CI logs).")] = False,
     metrics_port: Annotated[int, typer.Option(
-        help="Serve the generator's Prometheus metrics on 127.0.0.1:PORT (workers: PORT+1+index).",
+        help="Serve the generator's Prometheus metrics on 127.0.0.1:PORT (workers: PORT+1+index); "
+             "a stack up in --stack-state scrapes them while the run goes on.",
         min=0, max=65535)] = 0,
+    stack_state: Annotated[Path, typer.Option(
+        help="The state folder of the `peakload stack up` that is to scrape the generator.")] = DEFAULT_STATE,
+    keep_db: Annotated[bool, typer.Option(
+        "--keep-db", help="Keep the embedded mock's database in the results folder.")] = False,
     id_tag: Annotated[str, typer.Option(
         help="Tag every identifier of this run (up to 3 of A-Z0-9) instead of the scenario's "
              "generator.id_tag: needed to run a scenario again against the same platform.")] = "",
@@ -49,28 +55,30 @@ def run(
         loaded = load(str(path))
         chosen = parse_target(target or loaded.target, confirm_target)
     except (ScenarioError, TargetError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(ExitCode.USAGE) from None
     try:
         loaded = loaded.with_id_tag(id_tag) if id_tag else loaded
     except ValueError:
-        console.print(f"[red]error:[/red] --id-tag {id_tag!r}: up to 3 characters, A-Z and 0-9", highlight=False)
+        console.print(f"[red]error:[/red] --id-tag {id_tag!r}: up to 3 characters, A-Z and 0-9", highlight=False,
+                      soft_wrap=True)
         raise typer.Exit(ExitCode.USAGE) from None
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
     request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port)
+    announced = announced_generators(stack_state, generator_ports(metrics_port, processes, expect_workers))
     try:
         if quiet:
-            summary = run_scenario(request)
+            with announced:
+                summary = run_scenario(request)
         else:
             console.print(f"peakload: replaying [bold]{loaded.name}[/bold] "
                           f"({loaded.clock.run_duration_s:.0f} s of load) against "
                           f"{'the embedded mock platform' if chosen.is_mock else without_credentials(chosen.url)}",
                           highlight=False)
-            with Live(progress_table(loaded, []), console=console, refresh_per_second=2) as live:
-                summary = run_scenario(request, lambda parts: live.update(progress_table(loaded, parts)))
-            console.line()
+            with announced, live_progress(loaded, console) as show:
+                summary = run_scenario(request, show)
     except RunInvalid as exc:
-        console.print(f"verdict: invalid — {exc}", highlight=False)
+        console.print(f"verdict: invalid — {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(ExitCode.INVALID) from None
     except RunInterrupted as exc:
         if exc.summary is not None:
@@ -81,6 +89,9 @@ def run(
     except KeyboardInterrupt:  # while the embedded mock started or stopped
         console.print(f"interrupted; whatever was written is in {out_dir}", highlight=False, soft_wrap=True)
         raise typer.Exit(ExitCode.INTERRUPTED) from None
+    finally:
+        if chosen.is_mock and not keep_db:
+            remove_database(out_dir / "mock.db")
     _print_verdict(summary, out_dir, quiet)
     raise typer.Exit(ExitCode.of(summary.verdict))
 
