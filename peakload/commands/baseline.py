@@ -17,7 +17,7 @@ from reports.comparison import BaselineVerdict, Tolerances, compare, overall
 from reports.summary import RunSummary, Verdict
 
 app = typer.Typer(no_args_is_help=True, help="Save runs as baselines for `peakload gate`.")
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)
 _DEFAULT = Tolerances()
 
 

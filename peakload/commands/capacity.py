@@ -34,7 +34,7 @@ def capacity(
     """Find the capacity: exit 0 when it is bracketed and covers the scenario's peak, 1 when it is
     bracketed below it, 2 when no rate passed, 3 when only a lower bound was found (no probe failed,
     or the ceiling was reached), 64 bad usage."""
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         loaded = load(scenario)
         chosen = parse_target(target or loaded.target, confirm_target)

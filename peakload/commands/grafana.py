@@ -42,13 +42,13 @@ def push_command(
     The service-account token comes from $GRAFANA_TOKEN, never from the command line."""
     token = os.environ.get(TOKEN_VARIABLE, "")
     if not token:
-        Console(stderr=True).print(f"[red]error:[/red] set ${TOKEN_VARIABLE} to a Grafana service-account "
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] set ${TOKEN_VARIABLE} to a Grafana service-account "
                                    "token (Editor role or higher)", highlight=False)
         raise typer.Exit(ExitCode.USAGE)
     try:
         outcome = push(PushTarget(url=url, token=token, prometheus_url=prometheus_url))
     except PushError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.UNAVAILABLE) from None
     console = Console()
     console.print(f"Grafana {redacted(url)}", highlight=False)

@@ -80,11 +80,11 @@ def mock(
     try:
         goods = load_positive_list(positive_list) if positive_list else load_positive_list()
     except PositiveListError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None
     unknown = set(pilot or ()) - goods.pilots
     if unknown:
-        Console(stderr=True).print(f"[red]error:[/red] --pilot {', '.join(sorted(unknown))}: the positive list "
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] --pilot {', '.join(sorted(unknown))}: the positive list "
                                    f"defines {', '.join(sorted(goods.pilots)) or 'no pilots'}", highlight=False)
         raise typer.Exit(ExitCode.USAGE)
     preset = CustomsTiming.profile(customs_profile, customs_compression)
@@ -106,10 +106,10 @@ def mock(
         check_storage(backend_for(settings.database, settings.sqlite_synchronous))
         sock = bind(host, port)
     except StorageUnavailable as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(ExitCode.UNAVAILABLE) from None
     except OSError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc.strerror}",
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc.strerror}",
                                    highlight=False, soft_wrap=True)
         raise typer.Exit(ExitCode.UNAVAILABLE) from None
     serve(settings, sock, port_file)

@@ -20,7 +20,7 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run's folder (holding
     try:
         summary = RunSummary.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {path}: {exc}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {path}: {exc}", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None
     for written in write_outputs(summary, run_dir):
         Console().print(f"wrote {written}", highlight=False)

@@ -23,7 +23,7 @@ def _load(name: str) -> Scenario:
     try:
         return load(name)
     except ScenarioError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None
 
 

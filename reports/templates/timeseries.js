@@ -194,6 +194,7 @@
       el.textContent = "No data for this chart.";
       continue;
     }
+    el.textContent = "";  // the note for viewers that do not run this script
     plots.push(new uPlot(options(chart, el), [chart.x, ...chart.series.map(s => s.values)], el));
   }
 

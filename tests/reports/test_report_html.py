@@ -60,6 +60,7 @@ def test_the_time_charts_draw_offline_and_answer_hover_and_zoom(tmp_path):
     text, page = _rendered(tmp_path, festival_summary(), probe=True)
     assert page.console_errors == []
     assert 'data-charts="6"' in page.dom and 'data-drawn="6"' in page.dom
+    assert "drawn by the page's own inline" not in page.dom  # the note for script-less viewers is gone
     for fetch in ('src="http', "src='http", 'href="http', "href='http", "url(http", "@import"):
         assert fetch not in text  # one file, nothing fetched
     probe = json.loads(lxml_html.fromstring(page.dom).get_element_by_id("probe").text)
@@ -153,3 +154,14 @@ def test_the_inlined_uplot_is_the_release_its_readme_names():
     for name in ("uPlot.iife.min.js", "uPlot.min.css", "LICENSE"):
         assert f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}" in readme
     assert "(v1.6.32)" in (folder / "uPlot.iife.min.js").read_text(encoding="utf-8")[:80]
+
+
+def test_a_viewer_that_blocks_scripts_still_shows_the_tables_and_says_why_charts_are_missing(tmp_path):
+    page = tmp_path / "report.html"
+    blocked = "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">"
+    page.write_text(render_html(festival_summary()).replace("<head>", "<head>" + blocked), encoding="utf-8")
+    tree = lxml_html.fromstring(render(page).dom)
+    note = tree.get_element_by_id("chart-ratios").text_content()
+    assert "drawn by the page's own inline" in note and "the tables" in note
+    assert tree.get_element_by_id("chart-receipts").find(".//svg") is not None  # SVG needs no script
+    assert len(tree.get_element_by_id("gates").findall(".//tr")) == 9
