@@ -112,16 +112,17 @@ def _start(environment: Environment, **_kwargs) -> None:
         from locustfiles.signer import signer_for  # loads the crypto libraries only for signed runs
         signer = signer_for(profile.signing)
     target = _target_name(profile)
+    poll_s = profile.receipts.interval_s if options.target_profile else None  # else the scenario's
     if isinstance(runner, WorkerRunner):
         if progress is not None:
             progress = progress.with_name(f"{progress.stem}-w{runner.worker_index}{progress.suffix}")
         _Run.runtime = GeneratorRuntime(
             environment, scenario, transport, runner.worker_index, options.expect_workers,
             on_finished=lambda runtime: _send_results(environment, runtime), progress_path=progress,
-            signer=signer, target_name=target)
+            signer=signer, target_name=target, receipt_poll_s=poll_s)
     else:
         _Run.runtime = GeneratorRuntime(environment, scenario, transport, progress_path=progress,
-                                        signer=signer, target_name=target)
+                                        signer=signer, target_name=target, receipt_poll_s=poll_s)
     _Run.deadline_s = _Run.runtime.deadline_s
     if options.metrics_port:
         offset = runner.worker_index + 1 if isinstance(runner, WorkerRunner) else 0

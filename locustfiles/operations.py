@@ -8,12 +8,12 @@ statistics by name."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import itertools
 import random
 from collections import defaultdict
 from collections.abc import Iterator
 
-from locust.contrib.fasthttp import FastHttpSession
 
 from ceb.codec import render_message
 from ceb.export import ParcelRef, SummaryApplication
@@ -21,7 +21,7 @@ from ceb.heads import DeclarationHead
 from ceb.types import MessageType, ReturnStatus, TradeMode
 from locustfiles.followups import message_of
 from locustfiles.parcels import CATALOGUE, GuidSource
-from locustfiles.transports.base import ReceiptSeen
+from locustfiles.transports.base import OperationsChannel, ReceiptSeen
 from scenarios.model import Channel, Scenario
 from scenarios.parties import Parties
 
@@ -49,20 +49,20 @@ class Operations:
                                        or self.bonded.transfer_every_s is not None)
         self.active = bonded or (bool(self.exporters) and self.summary_every_s is not None)  # any work at all
 
-    def tally(self, session: FastHttpSession) -> None:
+    def tally(self, channel: OperationsChannel) -> None:
         """Count `bonded.tally` units of every catalogue item into each book."""
         if self.bonded.tally <= 0:
             return
         items = [{"itemRecordNo": g.item_no, "gcode": g.gcode, "qty": self.bonded.tally} for g in CATALOGUE]
         for ems_no in sorted(set(self.books.values())):
-            _post(session, "/bonded/tally", 201, json={"emsNo": ems_no, "areaCode": "generator", "items": items})
+            _post(channel, "/bonded/tally", 201, {"emsNo": ems_no, "areaCode": "generator", "items": items})
 
-    def transfer(self, session: FastHttpSession) -> None:
+    def transfer(self, channel: OperationsChannel) -> None:
         """转区: move `transfer_qty` of every catalogue item from each book to `transfer_to`."""
         items = [{"itemRecordNo": g.item_no, "qty": self.bonded.transfer_qty} for g in CATALOGUE]
         for ems_no in sorted(set(self.books.values()) - {self.bonded.transfer_to}):
-            _post(session, "/bonded/transfer", 200,
-                  json={"fromEmsNo": ems_no, "toEmsNo": self.bonded.transfer_to, "items": items})
+            _post(channel, "/bonded/transfer", 200,
+                  {"fromEmsNo": ems_no, "toEmsNo": self.bonded.transfer_to, "items": items})
 
     def note(self, receipt: ReceiptSeen, mine: bool) -> None:
         """A receipt from a feed: remember this process's lists that were released."""
@@ -74,14 +74,13 @@ class Operations:
         elif receipt.receipt_type == MessageType.EXPORT_LIST_RECEIPT.value and receiver in self.exporters:
             self._exported[receiver].append(receipt.keys.get("invtNo", ""))
 
-    def summarise_exported(self, session: FastHttpSession) -> None:
+    def summarise_exported(self, channel: OperationsChannel) -> None:
         """One summary application (CEB701) per export agent of every list released since the last."""
         for agent, batch in _batches(self._exported):
             parties = self.exporters[agent].parties
             body = render_message(message_of(MessageType.SUMMARY_APPLICATION, self._summary(parties, batch),
                                              parties, self._guid()))
-            _post(session, "/ceb/messages", 202, name="CEB701", data=body,
-                  headers={"Content-Type": "application/xml"})
+            channel.post("/ceb/messages", body, "application/xml; charset=utf-8", "CEB701", {202})
 
     def _summary(self, parties: Parties, invt_nos: list[str]) -> SummaryApplication:
         now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
@@ -93,11 +92,11 @@ class Operations:
             decl_agent_code=agent.code, decl_agent_name=agent.name, summary_flag="1",
             items=tuple(ParcelRef(gnum=str(i), invt_no=n) for i, n in enumerate(invt_nos, start=1)))
 
-    def exit_released(self, session: FastHttpSession) -> None:
+    def exit_released(self, channel: OperationsChannel) -> None:
         """One exit batch per book of every list released since the last one."""
         for agent, batch in _batches(self._released):
-            _post(session, "/bonded/exit", 200,
-                  json={"emsNo": self.books[agent], "invtNos": batch, "mode": self.bonded.exit_mode})
+            _post(channel, "/bonded/exit", 200,
+                  {"emsNo": self.books[agent], "invtNos": batch, "mode": self.bonded.exit_mode})
 
 
 def _batches(pending: dict[str, list[str]]) -> Iterator[tuple[str, list[str]]]:
@@ -108,9 +107,6 @@ def _batches(pending: dict[str, list[str]]) -> Iterator[tuple[str, list[str]]]:
             yield agent, invt_nos[start:start + _BATCH_MAX]
 
 
-def _post(session: FastHttpSession, path: str, expected: int, name: str | None = None, **kwargs) -> None:
-    """POST and count anything but `expected` as a failure in Locust's statistics."""
-    name = name or f"POST {path}"
-    with session.post(path, name=name, catch_response=True, **kwargs) as response:
-        if response.status_code != expected:
-            response.failure(f"{name}: HTTP {response.status_code} {(response.text or '')[:200]}")
+def _post(channel: OperationsChannel, path: str, expected: int, document: dict) -> None:
+    """POST a JSON document; anything but `expected` counts as a failure in Locust's statistics."""
+    channel.post(path, json.dumps(document).encode(), "application/json", f"POST {path}", {expected})

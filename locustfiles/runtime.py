@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import gevent
 import psutil
 from gevent.queue import Empty, Full, Queue
-from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
 from locustfiles.progress import RECENT_S, Progress
@@ -45,12 +44,13 @@ class GeneratorRuntime:
                  worker_index: int = 0, worker_count: int = 1,
                  on_finished: Callable[[GeneratorRuntime], None] | None = None,
                  progress_path: Path | None = None, signer: MessageSigner | None = None,
-                 target_name: str = "") -> None:
+                 target_name: str = "", receipt_poll_s: float | None = None) -> None:
         self.environment = environment
         self.scenario = scenario
         self.transport = transport
         self.signer = signer
         self.target_name = target_name or (environment.host or "")
+        self.receipt_poll_s = receipt_poll_s or scenario.generator.receipt_poll_s
         self.worker_index = worker_index
         self.worker_count = worker_count
         gen = scenario.generator
@@ -89,8 +89,9 @@ class GeneratorRuntime:
     def start(self) -> None:
         """Tally the bonded books if asked (before the clock starts: no list may come first),
         then start the run's clock, dispatching and consuming receipts."""
-        if self.operations.active:
-            self.operations.tally(self._session())
+        channel = self.transport.operations_channel() if self.operations.active else None
+        if channel is not None:
+            self.operations.tally(channel)
         self.started = True
         self._process.cpu_percent()  # CPU is measured over the load phase, start to last dispatch
         self.started_at = time.time()
@@ -237,25 +238,29 @@ class GeneratorRuntime:
 
     def _consume_receipts(self) -> None:
         gen = self.scenario.generator
-        feed = self.transport.receipt_feed(list(self.scenario.receivers), receipt_types({c.direction for c in self.scenario.channels}))
-        session = self._session() if self.operations.active else None
+        directions = {channel.direction for channel in self.scenario.channels}
+        feed = self.transport.receipt_feed(list(self.scenario.receivers), receipt_types(directions))
+        channel = self.transport.operations_channel() if self.operations.active else None
+        if self.operations.active and channel is None:
+            self.abort(f"the scenario's bonded-zone and export-summary operations need the ceb-http "
+                       f"transport, not {self.transport.name}")
         drain_until: float | None = None
         exit_every, summary_every = self.scenario.bonded.exit_every_s, self.scenario.export.summary_every_s
         transfer_every = self.scenario.bonded.transfer_every_s
         next_exit, next_summary, next_transfer = exit_every, summary_every, transfer_every
         try:
             while not self.finished:
-                gevent.sleep(gen.receipt_poll_s)
+                gevent.sleep(self.receipt_poll_s)
                 self._read_receipts(feed)
-                if session is not None:
+                if channel is not None:
                     if exit_every is not None and (self.now() >= next_exit or self.dispatch_done):
-                        self.operations.exit_released(session)
+                        self.operations.exit_released(channel)
                         next_exit = self.now() + exit_every
                     if transfer_every is not None and not self.dispatch_done and self.now() >= next_transfer:
-                        self.operations.transfer(session)
+                        self.operations.transfer(channel)
                         next_transfer = self.now() + transfer_every
                     if summary_every is not None and (self.now() >= next_summary or self.dispatch_done):
-                        self.operations.summarise_exported(session)
+                        self.operations.summarise_exported(channel)
                         next_summary = self.now() + summary_every
                 sending_over = self.dispatch_done and self.queue.empty() and self.in_flight == 0
                 if not sending_over:
@@ -278,10 +283,6 @@ class GeneratorRuntime:
                 self.operations.note(receipt, tracker.is_mine(receipt.guid))
         for rejection in page.rejections:
             self.recorder.rejected_later(rejection.message_type, rejection.reason, seen)
-
-    def _session(self) -> FastHttpSession:
-        return FastHttpSession(base_url=self.environment.host, request_event=self.environment.events.request,
-                               user=None)
 
     def cpu_percent(self) -> float:
         """This process's CPU use over the load phase (so far), in percent of one core."""

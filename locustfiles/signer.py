@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Protocol
 
-from ceb.signing import RemoteSigner, SignatureAlgorithm, load_signing_key, sign_message
+from ceb.signing import RemoteSigner, load_signing_key, sign_message
 from targets.profile import ProfileError, Signing
 
 
@@ -28,7 +28,7 @@ class LocalKeySigner:
             if signing.password_env not in os.environ:
                 raise ProfileError(f"signing.password_env: environment variable {signing.password_env} is not set")
             password = os.environ[signing.password_env].encode()
-        self._key = load_signing_key(SignatureAlgorithm(signing.algorithm), signing.key_file,
+        self._key = load_signing_key(signing.algorithm, signing.key_file,
                                      signing.certificate_file, password)
 
     def sign(self, xml: bytes) -> bytes:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-_USERINFO = re.compile(r"(?<=://)[^/\s@]+@")
+# Up to the last "@" before the path: a password may hold a raw "@" (`user:pa@ss@host`).
+_USERINFO = re.compile(r"(?<=://)[^/\s]*@")
 
 
 def without_credentials(url: str) -> str:

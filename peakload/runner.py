@@ -19,15 +19,18 @@ import httpx
 import locustfiles
 from locustfiles.progress import Progress, read_progress
 from locustfiles.results import RunResults
-from locustfiles.urls import scrubbed
+from locustfiles.urls import scrubbed, without_credentials
 from peakload.embedded_mock import embedded_mock
 from peakload.target import Target
 from reports.gates import judge
 from reports.outputs import write_outputs
-from reports.summary import RunSummary, build_summary
+from reports.summary import RunSummary, Verdict, build_summary
 from reports.target_metrics import TargetMetrics, parse_target_metrics
 from scenarios.curves import arrival_times
 from scenarios.model import Scenario
+from targets import ProfileError, TargetProfile, TransportKind
+from targets.profile import TlsSettings
+from targets.tls import client_context
 
 LOCUSTFILE = Path(locustfiles.__file__).resolve().parent / "ceb_platform.py"
 PROJECT_ROOT = LOCUSTFILE.parent.parent
@@ -86,6 +89,8 @@ class RunRequest:
     processes: int = 1  # generator processes on this machine (Locust's --processes)
     expect_workers: int = 0  # > 0: be Locust's master and wait for this many remote workers
     metrics_port: int = 0  # > 0: the generator serves Prometheus metrics there (workers: +1+index)
+    profile_path: Path | None = None  # a target profile (transport, signing, TLS ...) instead of a URL
+    profile: TargetProfile | None = None
 
 
 def orders_intended(scenario: Scenario) -> int:
@@ -109,17 +114,37 @@ def _target_url(request: RunRequest) -> Iterator[str]:
             yield url
         return
     url = request.target.url
-    try:
-        httpx.get(f"{url}/healthz", timeout=5.0).raise_for_status()
-    except httpx.HTTPError as exc:
-        raise RunInvalid(scrubbed(f"target unreachable: GET {url}/healthz failed: {exc}")) from None
+    profile = request.profile
+    if profile is None:  # peakload's own HTTP contract, which has a health probe
+        _probe(url, "/healthz", TlsSettings())
+    elif profile.health is not None:
+        _probe(url, profile.health.path, profile.tls)
     yield url
 
 
-def locust_environment() -> dict[str, str]:
-    """The environment a Locust process of peakload runs in (the project importable)."""
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+def _probe(url: str, path: str, tls: TlsSettings) -> None:
+    """The pre-flight check: GET `path` must answer 2xx (redirects are not followed)."""
+    try:
+        with _client(url, tls) as client:
+            client.get(path, timeout=5.0).raise_for_status()
+    except (httpx.HTTPError, ProfileError) as exc:
+        raise RunInvalid(scrubbed(f"target unreachable: GET {url}{path} failed: {exc}")) from None
+
+
+def _client(url: str, tls: TlsSettings) -> httpx.Client:
+    verify = client_context(tls) if url.startswith("https:") else True
+    return httpx.Client(base_url=url, verify=verify, follow_redirects=False)
+
+
+def locust_environment(host: str = "") -> dict[str, str]:
+    """The environment a Locust process of peakload runs in: the project importable, and the
+    target's URL in LOCUST_HOST, not on the command line, where any user of the host could read
+    credentials it carries."""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    if host:
+        environment["LOCUST_HOST"] = host
+    return environment
 
 
 def _run_locust(request: RunRequest, url: str, results_path: Path,
@@ -128,7 +153,7 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
     """Run the generator to its end; what interrupted it (a signal's name, or a stop request from
     another thread), if something did, after stopping it gracefully."""
     command = [
-        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
         "--scenario", str(request.scenario_path), "--results-file", str(results_path),
         "--progress-file", str(request.out_dir / "progress.json"),
         "--csv", str(request.out_dir / "locust"), "--only-summary", "--exit-code-on-error", "0",
@@ -142,7 +167,9 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
         command += ["--metrics-port", str(request.metrics_port)]
     if request.scenario.generator.id_tag:  # a tag given on the command line is not in the file
         command += ["--id-tag", request.scenario.generator.id_tag]
-    env = locust_environment()
+    if request.profile_path is not None:
+        command += ["--target-profile", str(request.profile_path.resolve())]
+    env = locust_environment(url)
     timeout = locust_deadline_s(request.scenario)
     deadline = time.monotonic() + timeout
     with open(request.out_dir / "locust.log", "wb") as log:
@@ -178,13 +205,38 @@ def _stop_generator(process: subprocess.Popen) -> None:
         process.wait(timeout=_STOP_GRACE_S)
 
 
-def _scrape(url: str) -> TargetMetrics | None:
-    """The target's own figures from its /metrics, if it exposes ours."""
+def _scrape(url: str, tls: TlsSettings) -> TargetMetrics | None:
+    """The target's own figures from its /metrics, if it exposes ours; anything else is no figures."""
     try:
-        response = httpx.get(f"{url}/metrics", timeout=5.0)
-    except httpx.HTTPError:
+        with _client(url, tls) as client:
+            response = client.get("/metrics", timeout=5.0)
+    except (httpx.HTTPError, ProfileError):
         return None
-    return parse_target_metrics(response.text) if response.status_code == 200 else None
+    if response.status_code != 200 or not response.headers.get("content-type", "").startswith("text/plain"):
+        return None
+    try:
+        return parse_target_metrics(response.text)
+    except ValueError:  # text that is not a Prometheus exposition
+        return None
+
+
+def unmeasured_run(request: RunRequest, reason: str) -> RunSummary:
+    """The summary of a run that measured nothing (its target failed the pre-flight check, its
+    generator died), written with every report, so CI's test view says why."""
+    results = RunResults(
+        scenario=request.scenario.name, target=_shown_target(request), started_at=time.time(),
+        run_duration_s=0.0, load_duration_s=request.scenario.clock.run_duration_s, orders_intended=0,
+        orders_sent=0, dropped_arrivals=0, late_arrivals=0, scheduler_lag_hdr="", message_types={},
+        aborted=reason)
+    summary = judge(build_summary(results, orders_intended(request.scenario)), request.scenario, aborted=[reason])
+    write_outputs(summary, request.out_dir)
+    return summary
+
+
+def _shown_target(request: RunRequest) -> str:
+    if request.target.is_mock:
+        return "mock"
+    return without_credentials(request.target.url or "")
 
 
 def run_scenario(request: RunRequest,
@@ -197,14 +249,23 @@ def run_scenario(request: RunRequest,
     request.out_dir.mkdir(parents=True, exist_ok=True)
     results_path = request.out_dir / "results.json"
     results_path.unlink(missing_ok=True)  # an earlier run's, in a reused folder, must not pass for this one's
-    with _terminations_interrupt():
-        with _target_url(request) as url:
-            interrupted = _run_locust(request, url, results_path, on_progress, stop)
-            target_metrics = _scrape(url)
+    with _terminations_interrupt(), contextlib.ExitStack() as target:
+        try:
+            url = target.enter_context(_target_url(request))
+        except RunInvalid as exc:
+            unmeasured_run(request, str(exc))
+            raise
+        interrupted = _run_locust(request, url, results_path, on_progress, stop)
+        speaks_contract = request.profile is None or request.profile.transport is TransportKind.CEB_HTTP
+        tls = request.profile.tls if request.profile is not None else TlsSettings()
+        target_metrics = _scrape(url, tls) if speaks_contract else None
+        target.close()  # the embedded mock stops before the results are judged
         if not results_path.exists():
             if interrupted:
                 raise RunInterrupted(interrupted, None)
-            raise RunInvalid(f"the load generator left no results; see {request.out_dir / 'locust.log'}")
+            reason = f"the load generator left no results; see {request.out_dir / 'locust.log'}"
+            unmeasured_run(request, reason)
+            raise RunInvalid(reason)
         results = RunResults.read(results_path)
         aborted = [results.aborted] if results.aborted else []
         if interrupted:
@@ -212,6 +273,9 @@ def run_scenario(request: RunRequest,
         summary = judge(build_summary(results, orders_intended(request.scenario)), request.scenario,
                         aborted=aborted, stopped_by=results.stopped_by)
         summary = summary.model_copy(update={"target_metrics": target_metrics})
+        if results.receipt_feed_problems and summary.verdict is not Verdict.PASS:
+            summary = summary.model_copy(update={"reasons": [*summary.reasons, *(
+                f"receipts feed: {problem} ({count}x)" for problem, count in results.receipt_feed_problems.items())]})
         if request.target.is_mock:
             summary = summary.model_copy(update={"target": "mock"})
         write_outputs(summary, request.out_dir)

@@ -6,6 +6,8 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from targets import TargetProfile
+
 
 class TargetError(ValueError):
     """A target that is malformed or not allowed."""
@@ -15,7 +17,7 @@ class TargetError(ValueError):
 class Target:
     """The platform under test: the embedded mock, or a URL."""
 
-    url: str | None  # None: start the embedded mock platform
+    url: str | None  # None: start the embedded mock platform; "" a platform reached through folders
 
     @property
     def is_mock(self) -> bool:
@@ -44,3 +46,16 @@ def parse_target(value: str, confirmed_host: str | None = None) -> Target:
             f"target host {host} is not loopback; load goes to a real platform only when you name "
             f"it again with --confirm-target {host}")
     return Target(value.rstrip("/"))
+
+
+def profile_target(profile: TargetProfile, confirmed_host: str | None = None) -> Target:
+    """The target a profile names, if load may go there: every host it reaches (the platform's
+    URL, an SFTP server) is loopback or was confirmed by name."""
+    hosts = [urlsplit(location).hostname or "" for location in (profile.url, profile.folders and profile.folders.root)
+             if location and "://" in location]
+    for host in hosts:
+        if not _is_loopback(host) and host != confirmed_host:
+            raise TargetError(
+                f"profile {profile.name} reaches {host}, which is not loopback; load goes to a real "
+                f"platform only when you name it again with --confirm-target {host}")
+    return Target(profile.url.rstrip("/") if profile.url else "")

@@ -37,7 +37,6 @@ def load_profile(name_or_path: str) -> TargetProfile:
     if not isinstance(raw, dict):
         raise ProfileError(f"{path}: the file must hold a mapping of profile keys")
     try:
-        profile = TargetProfile.model_validate(raw)
+        return TargetProfile.model_validate(raw)
     except ValidationError as exc:
         raise ProfileError("\n".join(f"{path}: {describe_validation_error(e)}" for e in exc.errors())) from None
-    return profile.relative_to(path.parent)

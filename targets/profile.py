@@ -1,5 +1,6 @@
 """A target profile: how peakload reaches one platform (transport, addresses, receipts, signing,
-TLS, auth headers, health probe), validated when loaded.
+TLS, auth headers, health probe), validated when loaded. Relative paths in it (keys, certificates,
+folders) are read from the current folder, as paths on the command line are.
 
 Secrets never sit in a profile: a password or token is named by the environment variable that holds
 it (`*_env` keys, `headers` values), and is read only where it is used.
@@ -11,9 +12,11 @@ import os
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
+
+from ceb.signing import SignatureAlgorithm
 
 from scenarios.fields import Model, PositiveSeconds
 
@@ -69,7 +72,7 @@ class RemoteSigning(Model):
 class Signing(Model):
     """The enveloped XML signature every message carries."""
 
-    algorithm: Literal["rsa-sha1", "rsa-sha256", "sm2-sm3"] = "sm2-sm3"
+    algorithm: SignatureAlgorithm = SignatureAlgorithm.SM2_SM3
     key_file: Path | None = None  # PEM private key, or a PKCS#12 file holding key and certificate
     certificate_file: Path | None = None  # PEM or DER; omit for PKCS#12
     password_env: EnvName | None = None  # where the key's password is, if it has one
@@ -148,20 +151,6 @@ class TargetProfile(Model):
         if self.url is not None and not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", self.url):
             raise ValueError(f"url {self.url!r} is not an http(s) URL")
         return self
-
-    def relative_to(self, folder: Path) -> TargetProfile:
-        """The profile with its relative file paths read from `folder` (the profile file's)."""
-        def fix(model: Model | None, *keys: str) -> Model | None:
-            if model is None:
-                return None
-            paths = {key: folder / value for key in keys
-                     if isinstance(value := getattr(model, key), Path) and not value.is_absolute()}
-            return model.model_copy(update=paths)
-
-        return self.model_copy(update={
-            "tls": fix(self.tls, "ca_bundle", "client_certificate", "client_key"),
-            "signing": fix(self.signing, "key_file", "certificate_file"),
-            "folders": fix(self.folders, "known_hosts_file", "private_key_file")})
 
     def header_values(self, environ: dict[str, str] | None = None) -> dict[str, str]:
         """The extra headers with their values read from the environment (never logged)."""

@@ -82,6 +82,14 @@ class ReceiptFeed(Protocol):
         """Release the feed's connection."""
 
 
+class OperationsChannel(Protocol):
+    """The platform's JSON operations beside the CEB messages (bonded tally, exits, transfers) and
+    messages the run makes as it goes (export summaries): peakload's HTTP contract only."""
+
+    def post(self, path: str, body: bytes, content_type: str, name: str, expected: set[int]) -> Delivery:
+        """POST `body`; reported to Locust under `name`, a failure unless the status is expected."""
+
+
 class Transport(Protocol):
     """A way to reach one platform."""
 
@@ -94,6 +102,9 @@ class Transport(Protocol):
     def receipt_feed(self, receivers: list[str], receipt_types: list[MessageType]) -> ReceiptFeed:
         """The feed of receipts addressed to `receivers` (the enterprises whose messages are sent),
         of `receipt_types` (for feeds pulled by type)."""
+
+    def operations_channel(self) -> OperationsChannel | None:
+        """Where the run's operations go, or None when the transport has no such channel."""
 
     def close(self) -> None:
         """Stop whatever the transport runs in the background."""

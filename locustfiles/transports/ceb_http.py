@@ -43,8 +43,35 @@ class CebHttpTransport:
     def receipt_feed(self, receivers: list[str], receipt_types: list[MessageType]) -> CebHttpFeed:
         return CebHttpFeed(self._connection(), receivers, self.profile.receipts)
 
+    def operations_channel(self) -> CebHttpOperations:
+        return CebHttpOperations(self._connection(), self._request_event)
+
     def close(self) -> None:
         """Nothing runs in the background."""
+
+
+class CebHttpOperations:
+    """POSTs of the run's operations over their own connection (the receipt consumer's greenlet)."""
+
+    def __init__(self, connection: HttpConnection, request_event: EventHook) -> None:
+        self._connection = connection
+        self._request_event = request_event
+
+    def post(self, path: str, body: bytes, content_type: str, name: str, expected: set[int]) -> Delivery:
+        reporter = RequestReporter(self._request_event, "POST", self._connection.url(path))
+        started_wall, started = time.time(), time.perf_counter()
+        length, exception = 0, None
+        try:
+            answer = self._connection.request("POST", path, body, {"Content-Type": content_type}, max_bytes=65536)
+            length = len(answer.body)
+            ok = answer.status in expected
+            delivery = Delivery(answer.status, None if ok else refusal(answer))
+            if not ok:
+                exception = RuntimeError(f"{name}: {delivery.error}"[:300])
+        except TargetAnswerError as exc:
+            delivery, exception = Delivery(None, str(exc)[:_MAX_ERROR_CHARS]), exc
+        reporter.report(name, started_wall, time.perf_counter() - started, length, delivery, exception)
+        return delivery
 
 
 class CebHttpSender:

@@ -58,6 +58,10 @@ class DxpFolderTransport:
     def receipt_feed(self, receivers: list[str], receipt_types: list[MessageType]) -> DxpFolderFeed:
         return DxpFolderFeed(self.receive, self.profile.dxp_id, self.profile.receipts.page_size)
 
+    def operations_channel(self) -> None:
+        """A DXP client's folders carry CEB messages only."""
+        return None
+
     def deliver(self, message_type: MessageType, body: bytes, message_id: str) -> Delivery:
         """Write the message's file and wait (bounded) until it is taken."""
         envelope = DxpMessage(message_id, self.profile.dxp_id, (receiver_for(message_type),), china_now(),

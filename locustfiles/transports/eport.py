@@ -48,6 +48,10 @@ class EportTransport:
     def receipt_feed(self, receivers: list[str], receipt_types: list[MessageType]) -> EportFeed:
         return EportFeed(self._connection(), self.profile.dxp_id, receipt_types, self.profile.receipts)
 
+    def operations_channel(self) -> None:
+        """The report channel carries CEB messages only."""
+        return None
+
     def close(self) -> None:
         """Nothing runs in the background."""
 

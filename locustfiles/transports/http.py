@@ -9,18 +9,16 @@ to a host nobody confirmed. Here a redirect is an answer like any other: refused
 from __future__ import annotations
 
 import base64
-import os
-import ssl
 import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-import gevent.ssl
 from geventhttpclient import HTTPClient
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 
 from locustfiles.urls import without_credentials
 from targets.profile import TlsSettings
+from targets.tls import client_context
 
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a receipts page of 1,000 receipts with their XML is ~3 MB
 
@@ -35,20 +33,6 @@ class Answer:
     content_type: str
     body: bytes
     location: str | None  # a redirect's target, reported, never followed
-
-
-def tls_context(tls: TlsSettings) -> ssl.SSLContext:
-    """The client TLS context a profile asks for: the platform's certificate verified against the
-    system's CAs or `ca_bundle` (unless `verify` is off), a client certificate for mutual TLS."""
-    context = gevent.ssl.create_default_context(cafile=str(tls.ca_bundle) if tls.ca_bundle else None)
-    if not tls.verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    if tls.client_certificate is not None:
-        password = os.environ.get(tls.client_key_password_env) if tls.client_key_password_env else None
-        context.load_cert_chain(str(tls.client_certificate),
-                                str(tls.client_key) if tls.client_key else None, password)
-    return context
 
 
 class HttpConnection:
@@ -66,7 +50,7 @@ class HttpConnection:
             self.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
         self.timeout_s = timeout_s
         https = parts.scheme == "https"
-        context = tls_context(tls) if https else None
+        context = client_context(tls) if https else None
 
         def connect() -> HTTPClient:
             return HTTPClient(parts.hostname, parts.port, ssl=https,

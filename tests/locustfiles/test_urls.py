@@ -14,3 +14,9 @@ def test_scrubbed_removes_credentials_from_every_url_in_a_message():
     text = "GET https://a:b@h1/healthz failed; redirected to http://c:d@h2:81/x (see https://h3/ok)"
     assert scrubbed(text) == "GET https://h1/healthz failed; redirected to http://h2:81/x (see https://h3/ok)"
     assert "s3cret" not in scrubbed("Client error for url 'https://u:s3cret@host/healthz'")
+
+
+def test_a_password_with_a_raw_at_sign_is_scrubbed_whole():
+    text = "GET http://user:ss-Qx7w@@127.0.0.1:1/healthz failed"
+    assert scrubbed(text) == "GET http://127.0.0.1:1/healthz failed"
+    assert without_credentials("http://user:pa@ss@127.0.0.1:1/x") == "http://127.0.0.1:1/x"
