@@ -6,6 +6,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from reports.formatting import metric
 from reports.summary import RunSummary, Verdict
 
 
@@ -35,8 +36,10 @@ def render_junit(summary: RunSummary) -> bytes:
         case = etree.SubElement(suite, "testcase", classname=f"peakload.{summary.scenario}",
                                 name=gate.name, time="0")
         if not gate.passed:
-            etree.SubElement(case, "failure", message=f"value {gate.value} does not meet {gate.name}",
-                             type="gate_failed").text = f"threshold {gate.threshold}, value {gate.value}"
+            unit = gate.gate.metric if gate.gate else None
+            value, threshold = metric(gate.value, unit), metric(gate.threshold, unit)
+            etree.SubElement(case, "failure", message=f"value {value} does not meet {gate.name}",
+                             type="gate_failed").text = f"threshold {threshold}, value {value}"
     if drill is not None:
         case = etree.SubElement(suite, "testcase", classname=f"peakload.{summary.scenario}",
                                 name=f"drill {drill.fault} pages {drill.alert} within budget",

@@ -98,7 +98,7 @@ def test_junit_and_markdown_are_written(tiny_run):
     cases = suite.findall("testcase")
     assert suites.tag == "testsuites" and int(suite.get("tests")) == len(cases) == 4
     assert suite.get("failures") == "0" and suite.get("errors") == "0"
-    assert "| `released_ratio >= 0.99` | 1 | pass |" in (out / "summary.md").read_text()
+    assert "| `released_ratio >= 0.99` | 99 % | 100 % | pass |" in (out / "summary.md").read_text()
 
 
 def test_reports_render_again_from_the_summary_alone(tiny_run, tmp_path):
