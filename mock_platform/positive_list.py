@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+import safe_yaml
+
 DEFAULT_FILE = Path(__file__).with_name("positive_list.yaml")
 
 
@@ -45,9 +47,13 @@ class PositiveListError(ValueError):
 def load_positive_list(path: Path = DEFAULT_FILE) -> PositiveList:
     """Read and validate a positive-list file."""
     try:
-        return PositiveList.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return PositiveList.model_validate(safe_yaml.load_file(path))
     except OSError as exc:
         raise PositiveListError(f"{path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise PositiveListError(f"{path}: not UTF-8 text") from None
+    except safe_yaml.UnsafeYaml as exc:
+        raise PositiveListError(f"{path}: refused: {exc}") from None
     except yaml.YAMLError as exc:
         raise PositiveListError(f"{path}: not YAML: {exc}") from None
     except ValidationError as exc:

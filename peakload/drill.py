@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+import safe_yaml
 from monitoring.drills import DrillPlan, detection_budget_s
 from monitoring.rehearsal import ScrapeTargets
 from peakload.embedded_mock import remove_database, start_mock
@@ -58,8 +59,9 @@ class DrillRequest:
 
 def _drill_scenario(base: Path, length_s: float, out_dir: Path) -> Path:
     """The background scenario stretched to the drill's length (its last segment holds on)."""
-    doc = yaml.safe_load(base.read_text(encoding="utf-8"))
-    head_s = sum(load(str(base)).curve[i].duration_s for i in range(len(doc["curve"]) - 1))
+    scenario = load(str(base))  # validated, its YAML bounded, before the raw document is used
+    doc = safe_yaml.load_file(base)
+    head_s = sum(scenario.curve[i].duration_s for i in range(len(doc["curve"]) - 1))
     doc["clock"]["duration"] = f"{length_s:.0f}s"
     doc["curve"][-1]["duration"] = f"{length_s - head_s:.0f}s"
     path = out_dir / "drill-scenario.yaml"

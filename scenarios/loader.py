@@ -1,4 +1,5 @@
-"""Loading scenario files, with errors that name the file, the key and the value at fault."""
+"""Loading scenario files, with errors that name the file, the key and the value at fault. The
+YAML is read by `safe_yaml`: no aliases, bounded nesting and size."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+import safe_yaml
 from scenarios.model import Scenario
 
 LIBRARY = Path(__file__).resolve().parent
@@ -42,7 +44,9 @@ def load(name_or_path: str) -> Scenario:
     """Read and validate a scenario; ScenarioError says what is wrong and where."""
     path = resolve(name_or_path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml.load_file(path)
+    except safe_yaml.UnsafeYaml as exc:
+        raise ScenarioError(path, [f"refused: {exc}"]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(path, [f"not valid YAML: {exc}"]) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -26,6 +26,7 @@ print(','.join(bad))
     ("locustfiles.exports", {"locust", "gevent", "mock_platform", "reports", "peakload"}),
     ("mock_platform.export_desk", {"locust", "gevent", "locustfiles", "scenarios", "reports", "peakload"}),
     ("reports.drill", {"locust", "gevent", "mock_platform", "peakload", "monitoring"}),
+    ("safe_yaml", {"ceb", "locustfiles", "mock_platform", "monitoring", "peakload", "reports", "scenarios"}),
 ])
 def test_module_does_not_import_against_the_flow(module, forbidden):
     done = subprocess.run([sys.executable, "-c", CHECK.format(module=module, forbidden=forbidden)],
