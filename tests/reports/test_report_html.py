@@ -165,3 +165,15 @@ def test_a_viewer_that_blocks_scripts_still_shows_the_tables_and_says_why_charts
     assert "drawn by the page's own inline" in note and "the tables" in note
     assert tree.get_element_by_id("chart-receipts").find(".//svg") is not None  # SVG needs no script
     assert len(tree.get_element_by_id("gates").findall(".//tr")) == 9
+
+
+def test_a_summary_without_gate_terms_or_clock_still_renders(tmp_path):
+    """summary.json written before gates kept their terms and the summary its clock: no thresholds
+    drawn, no second time axis, everything else as usual."""
+    run = festival_summary()
+    older = run.model_copy(update={"clock": None, "gates": [g.model_copy(update={"gate": None}) for g in run.gates]})
+    text, page = _rendered(tmp_path, older)
+    assert page.console_errors == [] and 'data-drawn="6"' in page.dom
+    rows = lxml_html.fromstring(page.dom).get_element_by_id("gates").findall(".//tr")
+    assert [c.text_content().strip() for c in rows[2]][:3] == ["error_ratio < 0.001", "0.001", "0.0618"]
+    assert 'id="clock"' not in text
