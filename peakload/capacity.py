@@ -14,7 +14,8 @@ from peakload.target import Target
 from reports.capacity import CEILING_OVER_PEAK, CapacityResult, CapacitySearch, CapacityStep, summarise
 from reports.summary import Verdict
 from scenarios.figures import figures
-from scenarios.model import Clock, Hold, Scenario
+from scenarios.model import Clock, Scenario
+from scenarios.segments import Hold
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from reports.formatting import metric
 from reports.summary import GateResult, RunSummary, Verdict
+from scenarios.figures import figures
 from scenarios.gates import Gate, GateMetric
 from scenarios.model import Scenario
 from scenarios.windows import LatencyStep, PerSecond, first_breach, worst_window
@@ -133,4 +134,4 @@ def judge(summary: RunSummary, scenario: Scenario, aborted: Sequence[str] = (),
             f"gate failed: {g.name} (value {metric(g.value, g.gate.metric if g.gate else None)})"
             for g in failed]
     return summary.model_copy(update={"gates": gates, "verdict": verdict, "reasons": reasons,
-                                      "clock": scenario.clock})
+                                      "clock": scenario.clock, "figures": figures(scenario)})

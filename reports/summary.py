@@ -16,6 +16,7 @@ from locustfiles.results import RunResults, decode_histogram, new_histogram
 from reports.drill import DrillTimeline
 from reports.target_metrics import TargetMetrics
 from scenarios.gates import Gate
+from scenarios.figures import ScenarioFigures
 from scenarios.model import Clock
 
 
@@ -130,6 +131,7 @@ class RunSummary(BaseModel):
     target_metrics: TargetMetrics | None = None  # from the target's /metrics, when it has them
     drill: DrillTimeline | None = None  # `peakload drill`: the incident's timeline
     clock: Clock | None = None  # the stretch of real time replayed: the report's second time axis
+    figures: ScenarioFigures | None = None  # what the replay was: real time covered, peak, time near it
     gates: list[GateResult] = Field(default_factory=list)
     verdict: Verdict = Verdict.PASS
     reasons: list[str] = Field(default_factory=list)

@@ -1,12 +1,11 @@
 """Arrival-rate curves as pure functions: segments in, orders per second (real time) out.
 
 A curve is a list of segments laid end to end; each starts from the rate the previous one ended
-at (0 for the first), so a `ramp` or `exp_decay` needs only where it goes.
+at (0 for the first), so a `ramp` or `exp_decay` needs only where it goes (or says `from`).
 """
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,14 @@ class Segment(Protocol):
         """Orders per second `t` seconds into the segment."""
         ...
 
+    def orders(self, start_rate: float, t: float) -> float:
+        """Orders in the first `t` seconds of the segment."""
+        ...
+
+    def turning_times(self) -> tuple[float, ...]:
+        """Instants (seconds into the segment) between which the rate is monotonic, ends included."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledSegment:
@@ -35,6 +42,10 @@ class CompiledSegment:
     def rate(self, t: float) -> float:
         """The rate at absolute time `t` (inside the segment)."""
         return max(0.0, self.segment.rate(self.start_rate, t - self.start_s))
+
+    def orders_until(self, t: float) -> float:
+        """Orders from the segment's start to absolute time `t` (clamped to the segment)."""
+        return self.segment.orders(self.start_rate, min(max(t, self.start_s), self.end_s) - self.start_s)
 
 
 def compile_curve(segments: Sequence[Segment]) -> list[CompiledSegment]:
@@ -61,20 +72,46 @@ def total_duration(curve: Sequence[CompiledSegment]) -> float:
     return curve[-1].end_s if curve else 0.0
 
 
-def integrate(curve: Sequence[CompiledSegment], step_s: float = 1.0) -> float:
-    """Expected orders over the whole curve (midpoint rule, `step_s` in real seconds)."""
-    end = total_duration(curve)
-    steps = max(1, math.ceil(end / step_s))
-    width = end / steps
-    return sum(rate_at(curve, (i + 0.5) * width) for i in range(steps)) * width
+def orders_between(curve: Sequence[CompiledSegment], start_s: float, end_s: float) -> float:
+    """Expected orders from `start_s` to `end_s` real seconds after the curve starts (exact)."""
+    return sum(s.orders_until(end_s) - s.orders_until(start_s) for s in curve
+               if s.end_s > start_s and s.start_s < end_s)
 
 
-def peak_rate(curve: Sequence[CompiledSegment], step_s: float = 1.0) -> float:
-    """The highest rate the curve reaches, sampled every `step_s` real seconds and at each edge."""
-    end = total_duration(curve)
-    samples = [i * step_s for i in range(int(end / step_s) + 1)]
-    samples += [s.start_s for s in curve] + [max(s.start_s, s.end_s - 1e-9) for s in curve]
-    return max((rate_at(curve, t) for t in samples), default=0.0)
+def integrate(curve: Sequence[CompiledSegment]) -> float:
+    """Expected orders over the whole curve (exact)."""
+    return orders_between(curve, 0.0, total_duration(curve))
+
+
+def peak_rate(curve: Sequence[CompiledSegment]) -> float:
+    """The highest rate the curve reaches: at one of its segments' turning times, so exact."""
+    return max((s.rate(s.start_s + t) for s in curve for t in s.segment.turning_times()), default=0.0)
+
+
+def seconds_at_or_above(curve: Sequence[CompiledSegment], level: float) -> float:
+    """Real seconds the curve spends at or above `level` (exact to a millisecond: between turning
+    times the rate is monotonic, so each stretch crosses the level at most once)."""
+    total = 0.0
+    for segment in curve:
+        times = [segment.start_s + t for t in segment.segment.turning_times()]
+        for a, b in zip(times, times[1:]):
+            high_a, high_b = segment.rate(a) >= level, segment.rate(b) >= level
+            if high_a and high_b:
+                total += b - a
+            elif high_a != high_b:
+                crossing = _crossing(segment, a, b, level, rising=high_b)
+                total += b - crossing if high_b else crossing - a
+    return total
+
+
+def _crossing(segment: CompiledSegment, a: float, b: float, level: float, rising: bool) -> float:
+    while b - a > 1e-3:
+        middle = (a + b) / 2
+        if (segment.rate(middle) >= level) == rising:
+            b = middle
+        else:
+            a = middle
+    return (a + b) / 2
 
 
 def arrival_times(curve: Sequence[CompiledSegment], compression: float, *, poisson: bool = False,

@@ -7,10 +7,12 @@ second of real time. See the README's "Scenario format" for a worked example.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import random
+from dataclasses import replace
 from enum import Enum
-from typing import Annotated, Literal, Union
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -20,100 +22,33 @@ from scenarios.fields import Model, PositiveSeconds, Seconds
 from scenarios.flows import SIDE_PATHS, FollowUpKind
 from scenarios.gates import Gate
 from scenarios.parties import Parties
+from scenarios.segments import CurveSegment, PlacedSegment
 
 
 class Clock(Model):
-    """Which stretch of real time the scenario replays, and how much faster."""
+    """Which stretch of real time the scenario replays, and how much faster.
+
+    `lead_in` is real time before `start` that the curve also covers: its orders were placed before
+    the replay begins, so the replay sends none of them, and their payments, waybills and lists that
+    fall after `start` are what a window of a festival inherits from the hours before it. `window`
+    marks a stretch cut from a longer festival: what falls after its end is left out too.
+    """
 
     start: dt.datetime
     duration_s: PositiveSeconds = Field(alias="duration")
     compression: float = Field(1.0, ge=1.0)
+    lead_in_s: Seconds = Field(0.0, alias="lead_in")
+    window: bool = False
+
+    @property
+    def end(self) -> dt.datetime:
+        """The real time the replayed stretch ends at."""
+        return self.start + dt.timedelta(seconds=self.duration_s)
 
     @property
     def run_duration_s(self) -> float:
         """How long the arrival curve lasts on the wall clock."""
         return self.duration_s / self.compression
-
-
-# ------------------------------------------------------------------------------------ curve
-
-class Hold(Model):
-    """Constant rate: `rate`, or the rate the previous segment ended at."""
-
-    kind: Literal["hold"]
-    duration_s: PositiveSeconds = Field(alias="duration")
-    rate: float | None = Field(None, ge=0)
-
-
-class Step(Model):
-    """An instant change to `rate`, held for the segment."""
-
-    kind: Literal["step"]
-    duration_s: PositiveSeconds = Field(alias="duration")
-    to: float = Field(ge=0)
-
-
-class Ramp(Model):
-    """A linear change from the current rate to `to`."""
-
-    kind: Literal["ramp"]
-    duration_s: PositiveSeconds = Field(alias="duration")
-    to: float = Field(ge=0)
-
-
-class Spike(Model):
-    """A jump to `peak` (over `rise`), then exponential decay towards `floor` with `half_life`."""
-
-    kind: Literal["spike"]
-    duration_s: PositiveSeconds = Field(alias="duration")
-    peak: float = Field(gt=0)
-    floor: float = Field(0.0, ge=0)
-    rise_s: Seconds = Field(0.0, alias="rise")
-    half_life_s: PositiveSeconds = Field(alias="half_life")
-
-
-class ExpDecay(Model):
-    """Exponential decay from the current rate towards `to` with `half_life`."""
-
-    kind: Literal["exp_decay"]
-    duration_s: PositiveSeconds = Field(alias="duration")
-    to: float = Field(0.0, ge=0)
-    half_life_s: PositiveSeconds = Field(alias="half_life")
-
-
-def segment_rate(segment: CurveSegment, start_rate: float, t: float) -> float:
-    """Orders per second `t` seconds into `segment`, which started at `start_rate`."""
-    match segment:
-        case Hold():
-            return start_rate if segment.rate is None else segment.rate
-        case Step():
-            return segment.to
-        case Ramp():
-            return start_rate + (segment.to - start_rate) * t / segment.duration_s
-        case Spike():
-            if t < segment.rise_s:
-                return start_rate + (segment.peak - start_rate) * t / segment.rise_s
-            decay = 0.5 ** ((t - segment.rise_s) / segment.half_life_s)
-            return segment.floor + (segment.peak - segment.floor) * decay
-        case ExpDecay():
-            return segment.to + (start_rate - segment.to) * 0.5 ** (t / segment.half_life_s)
-    raise TypeError(segment)
-
-
-CurveSegment = Annotated[Union[Hold, Step, Ramp, Spike, ExpDecay], Field(discriminator="kind")]
-
-
-class _PlacedSegment:
-    """Adapts a model segment to the `curves.Segment` protocol."""
-
-    __slots__ = ("model", "duration_s")
-
-    def __init__(self, model: CurveSegment) -> None:
-        self.model = model
-        self.duration_s = model.duration_s
-
-    def rate(self, start_rate: float, t: float) -> float:
-        return segment_rate(self.model, start_rate, t)
 
 
 # ------------------------------------------------------------------------------------ data
@@ -181,6 +116,24 @@ class Delay(Model):
                 return rng.expovariate(1 / self.mean_s) if self.mean_s > 0 else 0.0
             case DelayKind.LOGNORMAL:
                 return rng.lognormvariate(math.log(max(self.median_s, 1e-6)), self.sigma)
+        raise TypeError(self.dist)
+
+    def survival(self, s: float) -> float:
+        """The chance that a delay is longer than `s` real seconds."""
+        match self.dist:
+            case DelayKind.FIXED:
+                return 1.0 if s < self.min_s else 0.0
+            case DelayKind.UNIFORM:
+                if self.max_s == self.min_s:
+                    return 1.0 if s < self.min_s else 0.0
+                return min(1.0, max(0.0, (self.max_s - s) / (self.max_s - self.min_s)))
+            case DelayKind.EXPONENTIAL:
+                return math.exp(-s / self.mean_s) if self.mean_s > 0 and s >= 0 else float(s < 0)
+            case DelayKind.LOGNORMAL:
+                if s <= 0:
+                    return 1.0
+                z = (math.log(s) - math.log(max(self.median_s, 1e-6))) / self.sigma
+                return 0.5 * math.erfc(z / math.sqrt(2))
         raise TypeError(self.dist)
 
     @property
@@ -296,9 +249,13 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         curve_s = sum(segment.duration_s for segment in self.curve)
-        if abs(curve_s - self.clock.duration_s) > 1e-6:
-            raise ValueError(f"the curve lasts {curve_s:g} s but clock.duration is "
-                             f"{self.clock.duration_s:g} s")
+        lead_in = self.clock.lead_in_s
+        if abs(curve_s - lead_in - self.clock.duration_s) > 1e-6:
+            raise ValueError(f"the curve lasts {curve_s:g} s but clock.duration is {self.clock.duration_s:g} s"
+                             + (f" after a lead_in of {lead_in:g} s" if lead_in else ""))
+        if lead_in and all(abs(end - lead_in) > 1e-6 for end in itertools.accumulate(
+                segment.duration_s for segment in self.curve)):
+            raise ValueError(f"clock.lead_in ({lead_in:g} s) must end where a curve segment ends")
         for defect, fraction in self.defects.items():
             if not 0 <= fraction <= 1:
                 raise ValueError(f"defects.{defect.value} = {fraction}: a fraction is between 0 and 1")
@@ -332,8 +289,17 @@ class Scenario(Model):
         return {kind: followup.fraction for kind, followup in self.followups.items()}
 
     def compiled_curve(self) -> list[CompiledSegment]:
-        """The curve on its timeline, ready for the pure curve functions."""
-        return compile_curve([_PlacedSegment(segment) for segment in self.curve])
+        """The replayed curve on its timeline (0 = `clock.start`), ready for the pure curve functions."""
+        lead_in = self.clock.lead_in_s
+        return [replace(s, start_s=s.start_s - lead_in, end_s=s.end_s - lead_in)
+                for s in self._whole_curve() if s.start_s >= lead_in - 1e-6]
+
+    def lead_in_curve(self) -> list[CompiledSegment]:
+        """The lead-in's curve on its own timeline (0 = `clock.lead_in` before `clock.start`)."""
+        return [s for s in self._whole_curve() if s.end_s <= self.clock.lead_in_s + 1e-6]
+
+    def _whole_curve(self) -> list[CompiledSegment]:
+        return compile_curve([PlacedSegment(segment) for segment in self.curve])
 
     @property
     def longest_wave_s(self) -> float:

@@ -1,7 +1,9 @@
-"""`peakload scenarios list|show|plot`: look at scenarios without running them."""
+"""`peakload scenarios list|show|plot|fit`: look at scenarios without running them, or make one."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +13,12 @@ from rich.table import Table
 
 from peakload.exit_codes import ExitCode
 from peakload.formatting import duration
-from scenarios.figures import figures
+from peakload.replay_options import Compression, ForecastPeak, RateScale, Window, replay_or_exit
+from scenarios.figures import NEAR_PEAK, ScenarioFigures, figures, orders_per_minute
 from scenarios.loader import ScenarioError, library_names, load, resolve
 from scenarios.model import Scenario
 
-app = typer.Typer(no_args_is_help=True, help="List, show and plot scenarios without running them.")
+app = typer.Typer(no_args_is_help=True, help="List, show, plot and fit scenarios without running them.")
 console = Console()
 
 
@@ -29,40 +32,77 @@ def _load(name: str) -> Scenario:
 
 @app.command("list")
 def list_scenarios() -> None:
-    """The library's scenarios with their duration, peak and volume."""
+    """The library's scenarios with their duration, peak, volume and how long they hold the peak."""
     table = Table(title="scenario library (scenarios/*.yaml)")
-    for column in ("name", "covers", "runs", "peak orders/s", "orders sent", "description"):
+    table.add_column("name", no_wrap=True)
+    for column in ("covers", "runs", "peak orders/s", f"≥{NEAR_PEAK:.0%} of peak", "orders sent", "description"):
         table.add_column(column)
     for name in library_names():
         scenario = _load(name)
         f = figures(scenario)
         table.add_row(name, duration(f.real_duration_s), duration(f.run_duration_s),
-                      f"{f.peak_orders_per_s:,.1f}", f"{f.orders_sent:,.0f}", scenario.description)
+                      f"{f.peak_orders_per_s:,.1f}", _wall(f.near_peak_wall_s), f"{f.orders_sent:,.0f}",
+                      scenario.description)
     console.print(table)
 
 
 @app.command("show")
-def show(name: Annotated[str, typer.Argument(help="Scenario file or library name.")]) -> None:
-    """A scenario's file and the figures it implies."""
-    scenario = _load(name)
+def show(name: Annotated[str, typer.Argument(help="Scenario file or library name.")],
+         compression: Compression = None, window: Window = None, rate_scale: RateScale = None,
+         forecast_peak: ForecastPeak = None,
+         as_json: Annotated[bool, typer.Option("--json", help="Print the figures and the curve's orders per "
+                                                              "minute of the festival clock as JSON.")] = False,
+         ) -> None:
+    """A scenario's file and what its replay really is (with the time and scale options applied)."""
+    scenario = replay_or_exit(_load(name), compression=compression, window=window, rate_scale=rate_scale,
+                              forecast_peak=forecast_peak)
     f = figures(scenario)
+    if as_json:
+        print(json.dumps({"scenario": scenario.name, "replayed_as": scenario.description,
+                          **_jsonable(f), "near_peak_share": NEAR_PEAK,
+                          "orders_per_minute": [round(n, 3) for n in orders_per_minute(scenario)]}, indent=1))
+        return
     console.print(resolve(name).read_text(encoding="utf-8"), highlight=False, markup=False)
-    console.print(
-        f"real time covered: {duration(f.real_duration_s)} from {scenario.clock.start:%Y-%m-%d %H:%M %z}\n"
-        f"replayed in: {duration(f.run_duration_s)} (compression {scenario.clock.compression:g}x)\n"
+    if any(option is not None for option in (compression, window, rate_scale, forecast_peak)):
+        console.print(f"replayed as: {scenario.description}", highlight=False, markup=False)
+    console.print(describe(f), highlight=False)
+
+
+def describe(f: ScenarioFigures) -> str:
+    """What a replay really is, in a few lines."""
+    lines = [
+        f"real time covered: {duration(f.real_duration_s)}, {f.start:%Y-%m-%d %H:%M:%S} to "
+        f"{f.end:%Y-%m-%d %H:%M:%S} ({f.start:%z})",
+        f"replayed in: {duration(f.run_duration_s)} (compression {f.compression:g}x)",
         f"peak: {f.peak_orders_per_s:,.1f} orders/s = {f.peak_messages_per_s:,.0f} messages/s "
-        f"({f.peak_over_baseline:,.0f}x the baseline average)\n"
-        f"orders in the real stretch: {f.orders_real:,.0f}; sent by the replay: {f.orders_sent:,.0f}",
-        highlight=False)
+        f"({f.peak_over_baseline:,.0f}x the baseline average)",
+        f"at or above {NEAR_PEAK:.0%} of the peak for: {_wall(f.near_peak_wall_s)} of wall time",
+        f"orders in the real stretch: {f.orders_real:,.0f}; sent by the replay: {f.orders_sent:,.0f}"]
+    if f.lead_in_documents:
+        lines.append(f"documents of orders placed before the stretch, due in it: {f.lead_in_documents:,.0f}")
+    return "\n".join(lines)
+
+
+def _wall(seconds: float) -> str:
+    """Wall time, to a tenth of a second below ten (a compressed peak lasts that little)."""
+    return f"{seconds:.1f}s" if seconds < 10 else duration(seconds)
+
+
+def _jsonable(f: ScenarioFigures) -> dict[str, object]:
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value
+            for key, value in dataclasses.asdict(f).items()}
 
 
 @app.command("plot")
 def plot(name: Annotated[str, typer.Argument(help="Scenario file or library name.")],
          out: Annotated[Path | None, typer.Option(help="Image file (.png or .svg) [default: <name>.png].")] = None,
+         compression: Compression = None, window: Window = None, rate_scale: RateScale = None,
+         forecast_peak: ForecastPeak = None,
          ) -> None:
     """Draw a scenario's arrival curve to an image."""
     from reports.curve_plot import plot_curve  # matplotlib loads only for this command
 
-    scenario = _load(name)
+    scenario = replay_or_exit(_load(name), compression=compression, window=window, rate_scale=rate_scale,
+                              forecast_peak=forecast_peak)
     path = plot_curve(scenario, out or Path(f"{scenario.name}.png"))
     console.print(f"wrote {path}", highlight=False)
