@@ -14,6 +14,7 @@ from peakload.embedded_mock import remove_database
 from peakload.exit_codes import ExitCode
 from peakload.live_view import live_progress
 from peakload.render_console import print_summary
+from peakload.replay_options import Compression, ForecastPeak, RateScale, Window, replay_for_run
 from peakload.runner import RunInterrupted, RunInvalid, RunRequest, run_scenario
 from peakload.stack import DEFAULT_STATE, announced_generators, generator_ports
 from reports.summary import RunSummary
@@ -47,6 +48,10 @@ def run(
     id_tag: Annotated[str, typer.Option(
         help="Tag every identifier of this run (up to 3 of A-Z0-9) instead of the scenario's "
              "generator.id_tag: needed to run a scenario again against the same platform.")] = "",
+    compression: Compression = None,
+    window: Window = None,
+    rate_scale: RateScale = None,
+    forecast_peak: ForecastPeak = None,
 ) -> None:
     """Run a scenario and judge it: exit 0 pass, 1 a gate failed, 2 invalid run, 64 bad usage."""
     console = Console(stderr=True)
@@ -64,6 +69,8 @@ def run(
                       soft_wrap=True)
         raise typer.Exit(ExitCode.USAGE) from None
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
+    loaded, path = replay_for_run(loaded, path, out_dir, compression=compression, window=window,
+                                  rate_scale=rate_scale, forecast_peak=forecast_peak)
     request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port)
     announced = announced_generators(stack_state, generator_ports(metrics_port, processes, expect_workers))
     try:
