@@ -111,14 +111,17 @@ def _fields(cls: type) -> tuple[_Field, ...]:
 
 # ---------------------------------------------------------------------------------------- parsing
 
-def unwrap_envelope(root: etree._Element) -> etree._Element:
-    """The CEB message inside a `DxpMsg` (or `DxpMsgSv`) envelope, or `root` itself when it is not one."""
+def open_envelope(body: bytes) -> tuple[bytes, etree._Element]:
+    """The CEB message a body carries, bare or in a `DxpMsg` (or `DxpMsgSv`) envelope: its own bytes
+    (what a signature covers) and its parsed root."""
+    root = parse_xml(body)
     if not dxp.is_envelope(root):
-        return root
-    inner_root = parse_xml(dxp.unwrap_tree(root).data)
+        return body, root
+    inner = dxp.unwrap_tree(root).data
+    inner_root = parse_xml(inner)
     if dxp.is_envelope(inner_root):
         raise CebFormatError("unknown_root", "nested DxpMsg envelopes are not accepted")
-    return inner_root
+    return inner, inner_root
 
 
 def sender_of(root: etree._Element) -> str | None:
@@ -146,7 +149,7 @@ def message_type_of(root: etree._Element) -> MessageType:
 
 def parse_message(body: bytes) -> Message:
     """Parse a declaration message (or a `DxpMsg` envelope holding one)."""
-    return message_from_tree(unwrap_envelope(parse_xml(body)))
+    return message_from_tree(open_envelope(body)[1])
 
 
 def message_from_tree(root: etree._Element) -> Message:

@@ -21,6 +21,14 @@ class Direction(str, Enum):
     EXPORT = "export"
 
 
+class TransportKind(str, Enum):
+    """How messages travel between an enterprise and the platform."""
+
+    CEB_HTTP = "ceb-http"  # this project's HTTP contract (POST /ceb/messages, GET /ceb/receipts)
+    EPORT = "eport"  # the e-port report channel (POST /cebcmsg, receipts pulled by DXP id)
+    DXP_FOLDER = "dxp-folder"  # DxpMsg files in a DXP client's send and receive folders
+
+
 # The export messages of the standard (出口: orders, collections, waybills, arrivals, departures,
 # lists, cancels, consolidated waybills, summaries, and their receipts); every other type is import.
 _EXPORT_CODES = frozenset({"CEB303", "CEB304", "CEB403", "CEB404", "CEB505", "CEB506", "CEB507", "CEB508",

@@ -1,8 +1,9 @@
 """The mock platform's ASGI application, built by `create_app(settings)`.
 
 The lifespan owns every resource: it opens storage and the group-commit writer, starts the workflow
-engine, marks the app ready, and on shutdown stops taking messages, lets the engine write its last
-tick and commits what is queued before closing.
+engine (and the folder transport's watcher), marks the app ready, and on shutdown stops taking
+messages, lets the engine write its last tick and commits what is queued before closing. The
+transports served are the settings' (`ceb-http` by default; `eport`; `dxp-folder`).
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from starlette.routing import Route
 
 from ceb.codec import render_receipts
 from ceb.documents import Receipt
-from ceb.types import MessageType
-from mock_platform import admin, bonded_api, queries
+from ceb.eport import REPORT_PATH
+from ceb.types import MessageType, TransportKind
+from mock_platform import admin, bonded_api, eport_api, queries
 from mock_platform.openapi import OPENAPI
 from mock_platform.admission import Admission
 from mock_platform.backends import backend_for
 from mock_platform.bodies import BodyBounds, BodyBudget
 from mock_platform.errors import EXCEPTION_HANDLERS
+from mock_platform.dxp_folder import FolderTransport
 from mock_platform.faults import FaultBook
 from mock_platform.intake import MessageIntake
 from mock_platform.metrics import LiveStateCollector, build_metrics
@@ -35,6 +38,7 @@ from mock_platform.middleware import FaultInjectionMiddleware
 from mock_platform.params import ReceiptsParams, parse_params
 from mock_platform.receipts import RECEIPT_NODE_NAMES
 from mock_platform.settings import Settings
+from mock_platform.signatures import SignatureCheck
 from mock_platform.store import ReceiptRow, Store
 from mock_platform.workflow import WorkflowEngine
 from mock_platform.writer import GroupCommitWriter
@@ -95,6 +99,8 @@ def create_app(settings: Settings) -> Starlette:
         state.ready = False
         await state.writer.start()
         await state.engine.start(state.store)
+        if state.folder is not None:
+            await state.folder.start()
         state.ready = True
         state.metrics.ready.set(1)
         try:
@@ -102,6 +108,8 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             state.ready = False
             state.metrics.ready.set(0)
+            if state.folder is not None:
+                await state.folder.stop()
             await state.engine.stop()
             await state.writer.close()
 
@@ -113,8 +121,7 @@ def create_app(settings: Settings) -> Starlette:
                     Middleware(FaultInjectionMiddleware, faults=faults, metrics=platform_metrics)],
         exception_handlers=EXCEPTION_HANDLERS,
         routes=[
-            Route("/ceb/messages", MessageIntake(), methods=["POST"]),
-            Route("/ceb/receipts", get_receipts, methods=["GET"]),
+            *_transport_routes(settings.transports),
             Route("/ceb/inventories/{cop_no}", queries.get_inventory, methods=["GET"]),
             Route("/ceb/orders/{ebp_code}/{order_no}", queries.get_order, methods=["GET"]),
             Route("/stats/daily", queries.daily_stats, methods=["GET"]),
@@ -143,4 +150,19 @@ def create_app(settings: Settings) -> Starlette:
                                       lose_receipt=faults.lose_receipt)
     app.state.metrics.registry.register(
         LiveStateCollector(app.state.admission, faults, app.state.writer))
+    app.state.signatures = SignatureCheck.from_files(settings.trust)
+    app.state.folder = (FolderTransport(settings.dxp_root, app.state)
+                        if TransportKind.DXP_FOLDER in settings.transports else None)
     return app
+
+
+def _transport_routes(transports: frozenset[TransportKind]) -> list[Route]:
+    """The endpoints of the HTTP transports served (the folder transport has none)."""
+    routes = []
+    if TransportKind.CEB_HTTP in transports:
+        routes += [Route("/ceb/messages", MessageIntake(), methods=["POST"]),
+                   Route("/ceb/receipts", get_receipts, methods=["GET"])]
+    if TransportKind.EPORT in transports:
+        routes += [Route(REPORT_PATH, eport_api.report, methods=["POST"]),
+                   Route("/ceb{code:int}msg", eport_api.pull, methods=["GET"])]
+    return routes

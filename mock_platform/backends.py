@@ -1,7 +1,8 @@
 """Database backends: SQLite (embedded, the default) and PostgreSQL (production-like).
 
 The store writes one SQL dialect, SQLite's, with `?` parameters and `RETURNING`; a backend
-connects, creates the schema in its own types and adapts parameters.
+connects, creates the schema in its own types and adapts parameters. The schema only ever gains
+tables and indexes (`IF NOT EXISTS`), so a database an older platform made opens as it is.
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ CREATE TABLE IF NOT EXISTS stock (
 CREATE TABLE IF NOT EXISTS arrivals (
     logistics_code TEXT NOT NULL, logistics_no TEXT NOT NULL, at {real} NOT NULL,
     PRIMARY KEY (logistics_code, logistics_no));
+CREATE TABLE IF NOT EXISTS dxp_senders (
+    transport TEXT NOT NULL, dxp_id TEXT NOT NULL, sender TEXT NOT NULL,
+    PRIMARY KEY (transport, dxp_id, sender));
+CREATE INDEX IF NOT EXISTS dxp_senders_sender ON dxp_senders(sender);
+CREATE INDEX IF NOT EXISTS receipts_pull ON receipts(receiver, message_type, created_at);
+CREATE TABLE IF NOT EXISTS feed_cursors (name TEXT PRIMARY KEY, position BIGINT NOT NULL);
 """
 
 

@@ -1,7 +1,8 @@
 """`POST /ceb/messages`: read, check, store durably, then hand to the workflow.
 
 The answer is 202 only after the group-commit transaction holding the message is committed, so a
-2xx survives a crash of the platform.
+2xx survives a crash of the platform. `store_message` is the one path into the store: the e-port
+and folder transports take it too.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from lxml import etree
 
 from starlette.types import Receive, Scope, Send
 
-from ceb.codec import message_from_tree, parse_xml, sender_of, unwrap_envelope
+from ceb.codec import message_from_tree, open_envelope, sender_of
 from ceb.errors import CebFormatError
+from ceb.types import MessageType, TransportKind
 from mock_platform.admission import Overloaded
 from mock_platform.errors import PlatformError
 from mock_platform.matching import Arrival
@@ -84,7 +86,7 @@ class MessageIntake:
             # in the intake queue.
             body = await read_body(receive)
             async with state.admission.slot():
-                answer = await _store(state, body)
+                answer = await store_message(state, body)
         except Overloaded as exc:
             answer = IntakeAnswer("unknown", "throttled")
             error = PlatformError(429, "overloaded", str(exc), retry_after_s=exc.retry_after_s)
@@ -95,9 +97,13 @@ class MessageIntake:
         else:
             await _send_json(send, answer.status, answer.body)
         finally:
-            metrics = state.metrics
-            metrics.child(metrics.intake_messages, answer.message_type, answer.outcome).inc()
-            metrics.child(metrics.intake_seconds, answer.message_type).observe(time.perf_counter() - started)
+            record_answer(state.metrics, answer, started)
+
+
+def record_answer(metrics, answer: IntakeAnswer, started: float) -> None:
+    """Count an intake answer, on whichever transport it was given."""
+    metrics.child(metrics.intake_messages, answer.message_type, answer.outcome).inc()
+    metrics.child(metrics.intake_seconds, answer.message_type).observe(time.perf_counter() - started)
 
 
 async def _send_json(send: Send, status: int, body: dict[str, object]) -> None:
@@ -120,25 +126,41 @@ async def _format_error_receipt(state, root, exc: CebFormatError) -> None:
     await state.writer.write(Store.insert_receipts([receipt]))
 
 
-async def _store(state, body: bytes) -> IntakeAnswer:
+async def store_message(state, body: bytes, transport: TransportKind = TransportKind.CEB_HTTP,
+                        dxp_id: str = "", expected_type: MessageType | None = None,
+                        format_error_receipt: bool = True) -> IntakeAnswer:
+    """Read, check and durably store one message (bare CEB XML or in a DxpMsg envelope), on any
+    transport: the answer once committed; PlatformError when it cannot be taken. `dxp_id` is stored
+    with it (receipts can then be pulled by it); `expected_type` is what the transport's own head
+    declared; `format_error_receipt`: a CEB900 to the sender in the receipt feed when the message
+    does not read (the folder transport answers with a file instead)."""
     try:
-        root = unwrap_envelope(parse_xml(body))
+        xml, root = open_envelope(body)
     except CebFormatError as exc:  # not even XML: nobody to answer but the HTTP client
         raise PlatformError.from_format_error(exc) from None
+    if state.signatures is not None:
+        state.signatures.check(xml)
     try:
         message = message_from_tree(root)
     except CebFormatError as exc:
-        await _format_error_receipt(state, root, exc)
+        if format_error_receipt:
+            await _format_error_receipt(state, root, exc)
         raise PlatformError.from_format_error(exc) from None
     message_type = message.message_type.value
+    if expected_type is not None and expected_type is not message.message_type:
+        raise PlatformError(400, "message_type_mismatch", f"declared as {expected_type.value} but the "
+                            f"message is {message_type}", "MessageType")
     now = time.time()
+    # The CEB message itself is stored and compared, not its envelope: a resend in a new envelope
+    # (another CopMsgId, CreatTime or SendTime) is the same declaration.
     record = IntakeRecord(
         guid=message.guid, message_type=message_type,
-        content_hash=hashlib.sha256(body).hexdigest(), sender=message.base_transfer.cop_code,
-        received_at=now, body=body,
+        content_hash=hashlib.sha256(xml).hexdigest(), sender=message.base_transfer.cop_code,
+        received_at=now, body=xml,
         documents=tuple(DocumentRow(i, d.head.guid, getattr(d, "order_no", ""),
                                     getattr(d, "ebp_code", ""))
-                        for i, d in enumerate(message.documents)))
+                        for i, d in enumerate(message.documents)),
+        transport=transport.value, dxp_id=dxp_id)
     result = await state.writer.write(Store.insert_message(record))
     answer = {"guid": message.guid, "messageType": result.message_type, "documents": result.documents}
     if result.outcome is IntakeOutcome.CONFLICT:

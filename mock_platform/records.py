@@ -36,6 +36,8 @@ class IntakeRecord:
     received_at: float
     body: bytes
     documents: tuple[DocumentRow, ...]
+    transport: str = "ceb-http"  # ceb.types.TransportKind
+    dxp_id: str = ""  # the DXP id it was sent under (eport, dxp-folder): where its receipts can be pulled
 
 
 @dataclass(frozen=True, slots=True)

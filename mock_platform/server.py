@@ -37,5 +37,6 @@ def serve(settings: Settings, sock: socket.socket, port_file: Path | None = None
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
                             lifespan="on", timeout_graceful_shutdown=10,
                             http=functools.partial(BoundedHttpToolsProtocol, bounds=head),
-                            limit_concurrency=settings.max_connections)
+                            limit_concurrency=settings.max_connections,
+                            **(settings.tls.uvicorn_options() if settings.tls is not None else {}))
     uvicorn.Server(config).run(sockets=[sock])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from ceb.types import TransportKind
 from mock_platform.customs import CustomsTiming
 from mock_platform.positive_list import PositiveList, load_positive_list
+from mock_platform.tls import TlsFiles
 
 
 class Limits(BaseModel):
@@ -53,6 +56,20 @@ class Settings(BaseModel):
     positive_list: PositiveList = Field(default_factory=load_positive_list)
     pilots: frozenset[str] = frozenset()  # pilot categories allowed (e.g. "pet-food")
     tally_first: bool = False  # every 1210 list needs tallied stock (else only tallied books are checked)
+    transports: frozenset[TransportKind] = frozenset({TransportKind.CEB_HTTP})
+    dxp_root: Path | None = None  # the dxp-folder transport's send/, receive/ and error/ folders
+    folder_scan_s: float = Field(0.05, gt=0)  # how often send/ is listed and receipts are written out
+    folder_batch_max: int = Field(64, gt=0)  # files of send/ being taken at once
+    trust: tuple[Path, ...] = ()  # certificates whose signatures every message needs; empty: none checked
+    tls: TlsFiles | None = None  # serve HTTPS (and ask for client certificates with a client CA)
+
+    @model_validator(mode="after")
+    def _folder_transport_has_a_root(self) -> Settings:
+        if not self.transports:
+            raise ValueError("transports: at least one transport is needed")
+        if (TransportKind.DXP_FOLDER in self.transports) != (self.dxp_root is not None):
+            raise ValueError("dxp_root: the dxp-folder transport needs a root folder, and only it takes one")
+        return self
 
     @field_validator("admin_token", mode="before")
     @classmethod

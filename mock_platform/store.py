@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from mock_platform.backends import Backend, Connection
 from mock_platform.bonded import StockRow
@@ -30,6 +30,7 @@ from mock_platform.records import (
 )
 
 WriteOp = Callable[[Connection], Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,9 @@ class Store:
         """An op storing an accepted message, its documents and their first receipts."""
 
         def op(conn: Connection) -> IntakeResult:
+            if record.dxp_id:
+                conn.execute("INSERT INTO dxp_senders VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                             (record.transport, record.dxp_id, record.sender))
             inserted = conn.execute(
                 "INSERT INTO messages VALUES (?,?,?,?,?,?,?) ON CONFLICT(guid) DO NOTHING RETURNING guid",
                 (record.guid, record.message_type, record.content_hash, record.sender,
@@ -218,6 +222,10 @@ class Store:
         return op
 
     # ------------------------------------------------------------------------------ reading
+
+    def read(self, query: Callable[..., T], *args: Any) -> T:
+        """`query(connection, *args)` on this thread's reading connection."""
+        return query(self._reader(), *args)
 
     def receipts_after(self, receiver: str, cursor: int, limit: int,
                        visible_before: float = float("inf")) -> list[ReceiptRow]:

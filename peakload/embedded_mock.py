@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -41,26 +42,27 @@ class MockProcess:
         return self.process.wait()
 
 
-def _wait_ready(process: subprocess.Popen, port_file: Path, log: Path) -> str:
+def _wait_ready(process: subprocess.Popen, port_file: Path, log: Path, tls: ssl.SSLContext | None) -> str:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     url = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise MockStartError(f"the mock platform exited with {process.returncode}; see {log}")
         if url is None and port_file.exists():
-            url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+            url = f"{'https' if tls else 'http'}://127.0.0.1:{port_file.read_text().strip()}"
         if url is not None:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
+                if httpx.get(f"{url}/readyz", timeout=1.0, verify=tls or True).status_code == 200:
                     return url
         time.sleep(0.05)
     raise MockStartError(f"the mock platform was not ready within {STARTUP_TIMEOUT_S:g} s; see {log}")
 
 
 def start_mock(database: str | Path, log_path: Path, extra_args: tuple[str, ...] = (),
-               env: dict[str, str] | None = None) -> MockProcess:
+               env: dict[str, str] | None = None, tls: ssl.SSLContext | None = None) -> MockProcess:
     """Start `peakload mock` on 127.0.0.1 with a free port (SQLite file or PostgreSQL URL);
-    `env` adds to the environment (e.g. PEAKLOAD_ADMIN_TOKEN, kept off the command line)."""
+    `env` adds to the environment (e.g. PEAKLOAD_ADMIN_TOKEN, kept off the command line). A mock
+    serving HTTPS (`--tls-cert` in `extra_args`) is probed with the client context `tls`."""
     with tempfile.TemporaryDirectory(prefix="peakload-mock-") as tmp:
         port_file = Path(tmp) / "port"
         command = [sys.executable, "-m", "peakload", "mock", "--host", "127.0.0.1", "--port", "0",
@@ -72,7 +74,7 @@ def start_mock(database: str | Path, log_path: Path, extra_args: tuple[str, ...]
                                        env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
                                        start_new_session=True)
         try:
-            return MockProcess(process, _wait_ready(process, port_file, log_path))
+            return MockProcess(process, _wait_ready(process, port_file, log_path, tls))
         except BaseException:  # not ready, or interrupted while starting: no orphan left behind
             if process.poll() is None:
                 process.kill()

@@ -14,6 +14,9 @@ from mock_platform.positive_list import PositiveListError, load_positive_list
 from mock_platform.backends import StorageUnavailable, backend_for, check_storage
 from mock_platform.server import bind, serve
 from mock_platform.settings import Limits, Settings
+from peakload.commands.mock_transports import (DxpRootOption, TlsCertOption, TlsClientCaOption, TlsKeyOption,
+                                               TransportOption, TransportOptionError, TrustOption,
+                                               transport_settings)
 from peakload.exit_codes import ExitCode
 
 
@@ -75,8 +78,19 @@ def mock(
     reorder_receipts: Annotated[float, typer.Option(
         help="Share of receipts followed by a late resend of the previous one (older returnTime).",
         min=0.0, max=1.0)] = 0.0,
+    transport: TransportOption = "ceb-http",
+    dxp_root: DxpRootOption = None,
+    tls_cert: TlsCertOption = None,
+    tls_key: TlsKeyOption = None,
+    tls_client_ca: TlsClientCaOption = None,
+    trust: TrustOption = None,
 ) -> None:
     """Serve the mock CEB platform (intake, matching, receipts, workflow, /metrics)."""
+    try:
+        transports = transport_settings(transport, dxp_root, tls_cert, tls_key, tls_client_ca, trust)
+    except TransportOptionError as exc:
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(ExitCode.USAGE) from None
     try:
         goods = load_positive_list(positive_list) if positive_list else load_positive_list()
     except PositiveListError as exc:
@@ -101,7 +115,8 @@ def mock(
                                       amount_tolerance_cny=Decimal(str(amount_tolerance))),
                         direct_mail_arrival_required=arrival_required,
                         receipt_duplicate_ratio=duplicate_receipts, receipt_reorder_ratio=reorder_receipts,
-                        positive_list=goods, pilots=frozenset(pilot or ()), tally_first=tally_first)
+                        positive_list=goods, pilots=frozenset(pilot or ()), tally_first=tally_first,
+                        **transports)
     try:
         check_storage(backend_for(settings.database, settings.sqlite_synchronous))
         sock = bind(host, port)
