@@ -26,7 +26,8 @@ from monitoring.grafana.panels import DATASOURCE_UID, INSTANCE, RUNBOOKS_URL
 from monitoring.oncall.app import create_app
 from monitoring.oncall.model import ResponseTargets
 from peakload.embedded_mock import start_mock
-from tests.cli import peakload, trusted_run
+from peakload.exit_codes import ExitCode
+from tests.cli import peakload, stalled_by_host, trusted_run
 from tests.monitoring.grafana_api import grafana_api
 from tests.monitoring.test_prometheus import SERIES, alerts, names_in, promtool, recorded
 
@@ -197,13 +198,16 @@ def test_every_panel_answers_from_a_live_prometheus_fed_by_a_real_run(tmp_path):
     metrics_port = free_port()
     state = tmp_path / "stack"
     started = peakload("stack", "up", "--state", str(state), "--platform", mock.url.removeprefix("http://"),
-                       "--generator", f"127.0.0.1:{metrics_port}", "--compression", "5")
+                       "--compression", "5")
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         begin = time.time()
-        run = trusted_run("ci", "--target", mock.url, "--metrics-port", str(metrics_port), "--quiet",
-                          out=tmp_path / "run", timeout=300)
-        assert run.returncode == 0, run.stdout + run.stderr
+        run = trusted_run("ci", "--target", mock.url, "--metrics-port", str(metrics_port),
+                          "--stack-state", str(state), "--quiet", out=tmp_path / "run", timeout=300)
+        # What is checked is the panels' data, not the verdict: on a busy host a run fails its
+        # latency gates or its generator stalls, and it exports its metrics all the same.
+        judged = run.returncode in (ExitCode.PASS, ExitCode.FAIL)
+        assert judged or stalled_by_host(run.returncode, tmp_path / "run"), run.stdout + run.stderr
         end = time.time() + 3  # one more scrape and evaluation after the run
         deadline = end + 30
         while time.time() < end or not _has_data("peakload:achieved:ratio", begin, time.time()):
@@ -214,9 +218,10 @@ def test_every_panel_answers_from_a_live_prometheus_fed_by_a_real_run(tmp_path):
         offered = httpx.get("http://127.0.0.1:9090/api/v1/label/instance/values",
                             params={"match[]": 'up{job="ceb-platform"}'}, timeout=10).json()["data"]
         assert offered == [instance]
+        picked = re.escape(instance).replace("\\", "\\\\")  # as Grafana writes it into a PromQL string
         empty = []
         for uid, title, expr in queries():
-            answer = _query_range(as_promql(expr, "4s", re.escape(instance)), begin, time.time())
+            answer = _query_range(as_promql(expr, "4s", picked), begin, time.time())
             assert answer["status"] == "success", f"{uid} / {title}: {answer}"
             values = [float(v) for series in answer["data"]["result"] for _, v in series["values"]]
             if not any(math.isfinite(v) for v in values) and expr not in MAY_BE_EMPTY:
