@@ -17,7 +17,7 @@ from reports.gates import per_second_counts
 from reports.summary import GateResult, RunSummary
 from scenarios.gates import GateMetric
 from scenarios.model import Clock
-from scenarios.windows import MIN_REQUESTS, window_value
+from scenarios.windows import MIN_REQUESTS, first_breach, window_value
 
 MAX_POINTS = 600  # per chart: enough to see a fault start, few enough to hover point by point
 
@@ -66,12 +66,20 @@ class Chart:
     thresholds: list[Threshold] = field(default_factory=list)
 
 
+class MarkerKind(str, Enum):
+    """What a marked moment is: the page draws a breach in red."""
+
+    DRILL = "drill"  # a step of an incident drill
+    BREACH = "breach"  # a windowed gate first broken
+
+
 @dataclass(frozen=True)
 class Marker:
-    """An event at a moment of the run (a drill's fault going on, the page arriving ...)."""
+    """An event at a moment of the run (a drill's fault going on, a gate first broken ...)."""
 
     t: float
     label: str
+    kind: MarkerKind = MarkerKind.DRILL
 
 
 @dataclass(frozen=True)
@@ -128,8 +136,9 @@ def arrival_chart(summary: RunSummary, width: int) -> Chart:
     t = summary.timeline
     length = max(len(t.intended_per_s), len(t.sent_per_s))
     due, sent = _buckets(t.intended_per_s, width, length), _buckets(t.sent_per_s, width, length)
-    series = [Series("due (intended)", [round(d / width, 3) for d in due], "#7f8c8d", [6, 4]),
-              Series("sent (achieved)", [round(s / width, 3) for s in sent], "#c0392b")]
+    # 'due' is a wide pale band under 'sent': visible where they agree, apart where the run fell behind
+    series = [Series("due (intended)", [round(d / width, 3) for d in due], "#bdc3c7", width=4),
+              Series("sent (achieved)", [round(s / width, 3) for s in sent], "#c0392b", width=1.4)]
     for result in summary.gates:
         if _drawn_on(result, {GateMetric.ACHIEVED_RATIO}):
             series.append(Series(f"gate {result.name}: floor", [round(d * result.threshold / width, 3) for d in due],
@@ -190,6 +199,19 @@ def drill_markers(summary: RunSummary) -> list[Marker]:
     return [Marker(round(onset + wall, 2), step) for step, wall in drill.steps() if wall is not None]
 
 
+def breach_markers(summary: RunSummary) -> list[Marker]:
+    """Where each broken windowed gate first broke (where a stop-loss gate ended the run)."""
+    counts = per_second_counts(summary)
+    markers = []
+    for result in summary.gates:
+        if result.passed or result.gate is None or result.gate.window_s is None:
+            continue
+        breach = first_breach(result.gate, counts)
+        if breach is not None:
+            markers.append(Marker(float(breach.end_s), f"broke: {result.name}", MarkerKind.BREACH))
+    return markers
+
+
 def gate_charts(charts: list[Chart]) -> dict[str, list[str]]:
     """Which charts draw each gate, by the gate's name."""
     drawn: dict[str, list[str]] = {}
@@ -206,6 +228,6 @@ def series_spec(summary: RunSummary) -> dict:
     charts = [arrival_chart(summary, width), ratio_chart(summary, width), latency_chart(summary)]
     return {"bucket_s": width,
             "clock": asdict(FestivalClock.of(summary.clock)) if summary.clock else None,
-            "markers": [asdict(m) for m in drill_markers(summary)],
+            "markers": [asdict(m) for m in drill_markers(summary) + breach_markers(summary)],
             "charts": [asdict(c) for c in charts],
             "gate_charts": gate_charts(charts)}

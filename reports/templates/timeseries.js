@@ -90,7 +90,8 @@
     spec.markers.forEach((m, i) => {
       const x = at(m.t);
       if (x < left || x > left + width) return;
-      ctx.strokeStyle = ctx.fillStyle = "#555";
+      const colour = m.kind === "breach" ? "#c0392b" : "#555";
+      ctx.strokeStyle = colour;
       ctx.lineWidth = ratio;
       ctx.setLineDash([2 * ratio, 3 * ratio]);
       ctx.beginPath();
@@ -98,9 +99,9 @@
       ctx.lineTo(x, top + height);
       ctx.stroke();
       const y = top + (12 + 12 * (i % 4)) * ratio, box = ctx.measureText(m.label).width;
-      ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+      ctx.fillStyle = "rgba(255, 255, 255, 0.6)";  // legible, and the data still shows through
       ctx.fillRect(x + 2 * ratio, y - 9 * ratio, box + 2 * ratio, 12 * ratio);
-      ctx.fillStyle = "#555";
+      ctx.fillStyle = colour;
       ctx.fillText(m.label, x + 3 * ratio, y);
     });
     ctx.restore();
@@ -114,7 +115,10 @@
         return isFinite(lo) && isFinite(hi) ? uPlot.rangeLog(lo, hi, 10, true) : [1, 1000];
       }};
     }
-    const range = (u, min, max) => [0, Math.max(max ?? 0, ...limits.map(v => v * 1.15), 0.01) * 1.05];
+    // Headroom above the highest line or gate for the labels of marked moments; asinh needs more
+    // to give the same height, being logarithmic up there.
+    const room = chart.scale === "asinh" ? 2.5 : 1.2;
+    const range = (u, min, max) => [0, Math.max(max ?? 0, ...limits, 0.01) * room];
     // asinh: linear within 0.01 of 0, logarithmic above, so a 0.1 % gate and a 30 % fault both read.
     return chart.scale === "asinh" ? {distr: 4, asinh: 0.01, range} : {range};
   }

@@ -62,4 +62,10 @@ def test_a_drill_marks_its_steps_on_the_run_s_time_axis():
     spec = series_spec(drill_summary())
     markers = {m["label"]: m["t"] for m in spec["markers"]}
     assert markers["fault on"] == FAULT[0] and markers["page received"] == pytest.approx(FAULT[0] + 19.8)
-    assert series_spec(festival_summary())["markers"] == []
+
+
+
+def test_a_broken_windowed_gate_is_marked_where_it_first_broke():
+    (marker,) = series_spec(festival_summary())["markers"]
+    assert marker["label"] == "broke: error_ratio < 0.05 over 10 s" and marker["kind"] == "breach"
+    assert FAULT[0] < marker["t"] <= FAULT[0] + 10  # the first 10 s window holding enough of the fault
