@@ -1,7 +1,9 @@
+import io
+
 from rich.console import Console
 
 from locustfiles.progress import Progress, read_progress
-from peakload.live_view import progress_table
+from peakload.live_view import live_progress, progress_table
 from scenarios.loader import load
 
 
@@ -32,3 +34,27 @@ def test_the_live_view_shows_a_stop_loss(tmp_path):
     assert len(parts) == 1
     scenario = load("smoke")
     assert "broke at 9 s" in render(progress_table(scenario, parts))
+
+
+def test_the_live_view_is_a_plain_line_every_few_seconds_off_a_terminal():
+    out = io.StringIO()
+    console = Console(file=out, width=40)  # a pipe: not a terminal
+    scenario = load("double11-smoke")
+    with live_progress(scenario, console, every_s=3600) as show:
+        show([])
+        show([part()])  # within the interval: not shown
+    with live_progress(scenario, console, every_s=0) as show:
+        show([part(finished=True), part(elapsed_s=60, finished=True)])
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "peakload: starting the generator ..."
+    assert lines[1] == ("peakload: 1m of 1m (real time 1h): 1,980 of 2,000 messages sent, 78.0/80.0 per s, "
+                        "p99 12.5 ms, errors / 429 20 (1.01%) / 8, waiting for the last receipts")
+    assert len(lines) == 2  # one line each, whatever the width
+
+
+def test_the_live_view_is_a_table_on_a_terminal():
+    out = io.StringIO()
+    console = Console(file=out, width=100, force_terminal=True)
+    with live_progress(load("double11-smoke"), console) as show:
+        show([part()])
+    assert "990 sent of 1,000 due" in out.getvalue() and "peakload:" not in out.getvalue()
