@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from locustfiles.urls import without_credentials
 from peakload.runner import RunInterrupted, RunInvalid, RunRequest, run_scenario
 from peakload.target import Target
@@ -16,6 +14,7 @@ from reports.summary import Verdict
 from scenarios.figures import figures
 from scenarios.model import Clock, Scenario
 from scenarios.segments import Hold
+from scenarios.writer import write
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +62,7 @@ def search_capacity(request: CapacityRequest,
         step_dir = request.out_dir / f"step-{len(steps) + 1:02d}-{rate:g}"
         step_dir.mkdir(parents=True, exist_ok=True)
         scenario = probe(request.scenario, rate, request.step_s, len(steps) + 1)
-        path = step_dir / "scenario.yaml"
-        path.write_text(yaml.safe_dump(scenario.model_dump(mode="json", by_alias=True), allow_unicode=True),
-                        encoding="utf-8")
+        path = write(scenario, step_dir / "scenario.yaml")
         try:
             summary = run_scenario(RunRequest(path, scenario, request.target, step_dir))
             step = CapacityStep(orders_per_s=rate, passed=summary.verdict is Verdict.PASS,

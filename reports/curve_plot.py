@@ -20,6 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from reports.formatting import seconds  # noqa: E402
 from scenarios.curves import orders_between  # noqa: E402
 from scenarios.figures import NEAR_PEAK, busiest_hour, figures, sampled_curve  # noqa: E402
+from scenarios.fit import Fitted  # noqa: E402
 from scenarios.model import Scenario  # noqa: E402
 
 ZOOM_PAST_S = 36 * 3600  # curves longer than this get the busiest-hour panel
@@ -65,3 +66,31 @@ def _panel(ax, scenario: Scenario, points, time_format: str) -> None:
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=8)
     plt.setp(ax.get_xticklabels(), rotation=25, horizontalalignment="right")
+
+
+def plot_fit(fitted: Fitted, path: Path) -> Path:
+    """The history's orders per second, bucket by bucket, against the fitted curve (and the
+    forecast, when the fit was scaled)."""
+    scenario = fitted.scenario
+    origin, step = scenario.clock.start, fitted.bucket_s
+    fig, ax = plt.subplots(figsize=(10, 4), dpi=110)
+    times = [origin + dt.timedelta(seconds=i * step) for i in range(len(fitted.buckets) + 1)]
+    ax.stairs([count / step for count in fitted.buckets], times, color="#7f8c8d", linewidth=3, alpha=0.6,
+              label="history")
+    points = sampled_curve(scenario)
+    ax.plot([t for t, _ in points], [r / fitted.scale for _, r in points], color="#c0392b", linewidth=1.2,
+            label=f"fitted curve ({fitted.check.segments} segments)")
+    if fitted.scale != 1:
+        ax.plot([t for t, _ in points], [r for _, r in points], color="#2c7fb8", linestyle="--", linewidth=1.2,
+                label=f"forecast ({fitted.scale:.3g}x)")
+    ax.set_ylabel("orders per second")
+    ax.set_title(f"{scenario.name}: worst 10-minute window {fitted.check.worst_window_error:.2%} off the history, "
+                 f"peak bucket {fitted.check.peak_error:.2%}", fontsize=9)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M", tz=origin.tzinfo))
+    plt.setp(ax.get_xticklabels(), rotation=25, horizontalalignment="right")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -94,8 +94,9 @@ _RATE_FIELDS = {Hold: ("rate",), Step: ("to",), Ramp: ("to", "from_rate"), Spike
 
 
 def _scaled(segment: CurveSegment, factor: float) -> CurveSegment:
-    return segment.model_copy(update={name: getattr(segment, name) * factor for name in _RATE_FIELDS[type(segment)]
-                                      if getattr(segment, name) is not None})
+    # Nine significant figures: exact enough for any count, and no float noise in a written file.
+    return segment.model_copy(update={name: float(f"{getattr(segment, name) * factor:.9g}")
+                                      for name in _RATE_FIELDS[type(segment)] if getattr(segment, name) is not None})
 
 
 def parse_window(text: str, clock: Clock) -> tuple[float, float]:

@@ -10,8 +10,8 @@ from scenarios.model import Scenario
 
 
 def to_yaml(scenario: Scenario) -> str:
-    """The scenario as a scenario file: durations in seconds, unset optional keys left out."""
-    return yaml.safe_dump(scenario.model_dump(mode="json", by_alias=True, exclude_none=True),
+    """The scenario as a scenario file: durations in seconds, keys at their defaults left out."""
+    return yaml.safe_dump(scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True),
                           allow_unicode=True, sort_keys=False)
 
 

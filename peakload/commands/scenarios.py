@@ -15,8 +15,11 @@ from peakload.exit_codes import ExitCode
 from peakload.formatting import duration
 from peakload.replay_options import Compression, ForecastPeak, RateScale, Window, replay_or_exit
 from scenarios.figures import NEAR_PEAK, ScenarioFigures, figures, orders_per_minute
+from scenarios.fit import fitted_scenario
+from scenarios.history import HistoryError, read_history
 from scenarios.loader import ScenarioError, library_names, load, resolve
 from scenarios.model import Scenario
+from scenarios.writer import write
 
 app = typer.Typer(no_args_is_help=True, help="List, show, plot and fit scenarios without running them.")
 console = Console()
@@ -106,3 +109,42 @@ def plot(name: Annotated[str, typer.Argument(help="Scenario file or library name
                               forecast_peak=forecast_peak)
     path = plot_curve(scenario, out or Path(f"{scenario.name}.png"))
     console.print(f"wrote {path}", highlight=False)
+
+
+@app.command("fit")
+def fit(history: Annotated[Path, typer.Argument(help="CSV of time and orders per minute or second (China time; "
+                                                     "optional payments, waybills, lists columns), or the platform's "
+                                                     "/stats/daily export (.json).", show_default=False)],
+        name: Annotated[str, typer.Option(help="The scenario's name.", show_default=False)],
+        growth: Annotated[float | None, typer.Option(help="Scale the fitted curve by F: this year's growth.",
+                                                     show_default=False)] = None,
+        forecast_peak: ForecastPeak = None,
+        out: Annotated[Path | None, typer.Option(help="Scenario file to write [default: <name>.yaml]; its plot "
+                                                      "goes beside it (.png).")] = None,
+        ) -> None:
+    """Fit a scenario to a past festival's counts: a compact curve within 2% of the history in every
+    10-minute window and 5% at the peak, scaled to this year's forecast, and a plot of the two."""
+    from reports.curve_plot import plot_fit  # matplotlib loads only for this command
+
+    err = Console(stderr=True)
+    try:
+        if growth is not None and forecast_peak is not None:
+            raise ValueError("give --growth or --forecast-peak, not both: each sets the scale")
+        if any(value is not None and not value > 0 for value in (growth, forecast_peak)):
+            raise ValueError("--growth and --forecast-peak must be above 0")
+        fitted = fitted_scenario(read_history(history), name, growth, forecast_peak,
+                                 description=f"Fitted from {history.name}.")
+    except (HistoryError, ValueError) as exc:  # a name the format refuses is a ValidationError, a ValueError
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.USAGE) from None
+    path = write(fitted.scenario, out or Path(f"{name}.yaml"))
+    image = plot_fit(fitted, path.with_suffix(".png"))
+    check = fitted.check
+    console.print(f"wrote {path} and {image}: {check.segments} segments from {len(fitted.buckets)} buckets of "
+                  f"{duration(fitted.bucket_s)}; worst 10-minute window {check.worst_window_error:.2%} off the "
+                  f"history, peak bucket {check.peak_error:.2%}"
+                  + (f"; scaled {fitted.scale:.3g}x" if fitted.scale != 1 else ""), highlight=False)
+    console.print(describe(figures(fitted.scenario)), highlight=False)
+    if not check.within_bounds:
+        err.print("the fit is outside the bounds (2% a window, 5% at the peak)", highlight=False)
+        raise typer.Exit(ExitCode.FAIL)
