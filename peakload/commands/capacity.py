@@ -12,6 +12,7 @@ from rich.table import Table
 
 from peakload.capacity import CapacityRequest, search_capacity
 from peakload.exit_codes import ExitCode
+from peakload.replay_options import ForecastPeak, RateScale, replay_or_exit
 from peakload.target import TargetError, parse_target
 from reports.capacity import CEILING_OVER_PEAK, CapacityResult, Outcome
 from reports.capacity_plot import plot_capacity
@@ -30,6 +31,8 @@ def capacity(
     precision: Annotated[float, typer.Option(help="Stop when the bracket is this narrow (0.1 = 10%).",
                                              min=0.01)] = 0.1,
     max_steps: Annotated[int, typer.Option(help="Most probes to run.", min=1, max=30)] = 8,
+    rate_scale: RateScale = None,
+    forecast_peak: ForecastPeak = None,
 ) -> None:
     """Find the capacity: exit 0 when it is bracketed and covers the scenario's peak, 1 when it is
     bracketed below it, 2 when no rate passed, 3 when only a lower bound was found (no probe failed,
@@ -41,6 +44,7 @@ def capacity(
     except (ScenarioError, TargetError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.USAGE) from None
+    loaded = replay_or_exit(loaded, rate_scale=rate_scale, forecast_peak=forecast_peak)  # this year's forecast
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}-capacity"
     console = Console()
     request = CapacityRequest(loaded, chosen, out_dir, step_duration, start, ceiling, precision, max_steps)

@@ -76,6 +76,14 @@ def test_a_search_without_a_failure_is_inconclusive(tmp_path, monkeypatch, optio
     assert result["lowest_failing_orders_per_s"] is None and result["forecast_peak_passed"] is True
 
 
+def test_this_year_s_forecast_peak_is_probed(tmp_path, monkeypatch):
+    probed = passing_probes(monkeypatch)
+    done = CliRunner().invoke(app, ["capacity", str(SCENARIO), "--out", str(tmp_path), "--start", "20",
+                                    "--max-steps", "3", "--forecast-peak", "55"])
+    assert done.exit_code == 3 and probed == [20, 40, 55]
+    assert json.loads((tmp_path / "capacity.json").read_text())["forecast_peak_orders_per_s"] == 55
+
+
 def test_the_default_ceiling_is_printed_and_one_below_the_peak_refused(tmp_path, monkeypatch):
     passing_probes(monkeypatch)
     done = CliRunner().invoke(app, ["capacity", str(SCENARIO), "--out", str(tmp_path), "--max-steps", "1"])
