@@ -10,7 +10,7 @@ import typer
 from typer.exceptions import TyperException
 
 from peakload.commands import (baseline, capacity, drill, grafana, mock, oncall, report, run, scenarios,
-                               stack, worker)
+                               signing, stack, worker)
 from peakload.exit_codes import ExitCode
 
 # Help as plain text: Rich markup would take `[default: ...]` and patterns like `[a-z0-9._-]` in
@@ -49,6 +49,7 @@ app.add_typer(baseline.app, name="baseline")
 app.add_typer(stack.app, name="stack")
 app.add_typer(grafana.app, name="grafana")
 app.add_typer(scenarios.app, name="scenarios")
+app.add_typer(signing.app, name="signing")
 
 
 def main() -> None:

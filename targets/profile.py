@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
 from ceb.signing import SignatureAlgorithm
+from ceb.types import TransportKind
 
 from scenarios.fields import Model, PositiveSeconds
 
@@ -25,14 +25,6 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _DXP_ID = re.compile(r"^[A-Z0-9]{1,16}$")
 
 EnvName = Annotated[str, Field(pattern=_ENV_NAME.pattern, max_length=100)]
-
-
-class TransportKind(StrEnum):
-    """How messages reach the platform."""
-
-    CEB_HTTP = "ceb-http"  # peakload's own HTTP contract (the mock's): POST /ceb/messages
-    EPORT = "eport"  # the e-port report channel: JSON wrapper with the base64 of the signed XML
-    DXP_FOLDER = "dxp-folder"  # a DXP client's folders: DxpMsg files in send/, receipts in receive/
 
 
 class TlsSettings(Model):

@@ -40,30 +40,38 @@ class DxpFolderTransport:
         assert profile.folders is not None and profile.dxp_id is not None  # required by the profile
         self.profile = profile
         folders = profile.folders
-        self._ssh = None
-        if folders.is_sftp:
-            self._ssh, root = open_sftp(folders, profile.request_timeout_s)
-            self.send = SftpFolder(self._ssh.open_sftp(), f"{root.rstrip('/')}/{folders.send}")
-            self.receive = SftpFolder(self._ssh.open_sftp(), f"{root.rstrip('/')}/{folders.receive}")
-        else:
-            self.send = LocalFolder(Path(folders.root) / folders.send)
-            self.receive = LocalFolder(Path(folders.root) / folders.receive)
+        self._ssh, self._root = (open_sftp(folders, profile.request_timeout_s) if folders.is_sftp
+                                 else (None, folders.root))
+        self._opened: list[Folder] = []
+        self.send = self._folder(folders.send)  # the watcher's
         self._reporter = RequestReporter(request_event, "FILE", f"{folders.root}/{folders.send}")
         self._waiting: dict[str, Event] = {}
         self._watcher = gevent.spawn(self._watch_pickups)
 
+    def _folder(self, name: str) -> Folder:
+        """A folder under the root with a session of its own: an SFTP session used by two
+        greenlets at once deadlocks in paramiko, so each user of a folder opens its own."""
+        if self._ssh is None:
+            folder: Folder = LocalFolder(Path(self._root) / name)
+        else:
+            folder = SftpFolder(self._ssh.open_sftp(), f"{self._root.rstrip('/')}/{name}")
+        self._opened.append(folder)
+        return folder
+
     def sender(self) -> DxpFolderSender:
-        return DxpFolderSender(self)
+        return DxpFolderSender(self, self._folder(self.profile.folders.send))
 
     def receipt_feed(self, receivers: list[str], receipt_types: list[MessageType]) -> DxpFolderFeed:
-        return DxpFolderFeed(self.receive, self.profile.dxp_id, self.profile.receipts.page_size)
+        return DxpFolderFeed(self._folder(self.profile.folders.receive), self.profile.dxp_id,
+                             self.profile.receipts.page_size)
 
     def operations_channel(self) -> None:
         """A DXP client's folders carry CEB messages only."""
         return None
 
-    def deliver(self, message_type: MessageType, body: bytes, message_id: str) -> Delivery:
-        """Write the message's file and wait (bounded) until it is taken."""
+    def deliver(self, outbox: Folder, message_type: MessageType, body: bytes, message_id: str) -> Delivery:
+        """Write the message's file into `outbox` (the send folder, through the sender's own
+        session) and wait (bounded) until it is taken."""
         envelope = DxpMessage(message_id, self.profile.dxp_id, (receiver_for(message_type),), china_now(),
                               message_type.root_tag, body)
         name = file_name(envelope)
@@ -71,7 +79,7 @@ class DxpFolderTransport:
         started_wall, started = time.time(), time.perf_counter()
         taken = self._waiting[name] = Event()
         try:
-            self.send.write_atomic(name, data)
+            outbox.write_atomic(name, data)
             if taken.wait(self.profile.folders.pickup_timeout_s):
                 delivery = Delivery(202, None)
             else:
@@ -103,8 +111,8 @@ class DxpFolderTransport:
 
     def close(self) -> None:
         self._watcher.kill(block=False)
-        self.send.close()
-        self.receive.close()
+        for folder in self._opened:
+            folder.close()
         if self._ssh is not None:
             self._ssh.close()
 
@@ -112,14 +120,15 @@ class DxpFolderTransport:
 class DxpFolderSender:
     """A sender of the folder transport (the transport does the work; senders share its watcher)."""
 
-    def __init__(self, transport: DxpFolderTransport) -> None:
+    def __init__(self, transport: DxpFolderTransport, outbox: Folder) -> None:
         self._transport = transport
+        self._outbox = outbox
 
     def send(self, message_type: MessageType, body: bytes, message_id: str) -> Delivery:
-        return self._transport.deliver(message_type, body, message_id)
+        return self._transport.deliver(self._outbox, message_type, body, message_id)
 
     def close(self) -> None:
-        """The transport owns the folders."""
+        """The transport closes every folder it opened."""
 
 
 class DxpFolderFeed:
@@ -144,11 +153,14 @@ class DxpFolderFeed:
                 problem = self._read(name, page)
             except OSError as exc:
                 problem = f"cannot read a receipt file: {exc}"[:200]
-            if problem is None:
-                self._folder.remove(name)
-            else:
-                self.problems[problem] += 1
-                self._folder.rename(name, name + _UNREADABLE)
+            try:
+                if problem is None:
+                    self._folder.remove(name)
+                else:
+                    self.problems[problem] += 1
+                    self._folder.rename(name, name + _UNREADABLE)
+            except OSError as exc:
+                self.problems[f"cannot remove a read receipt file: {exc}"[:200]] += 1
         return page
 
     def _read(self, name: str, page: FeedPage) -> str | None:

@@ -18,8 +18,9 @@ from peakload.replay_options import Compression, ForecastPeak, RateScale, Window
 from peakload.runner import RunInterrupted, RunInvalid, RunRequest, run_scenario
 from peakload.stack import DEFAULT_STATE, announced_generators, generator_ports
 from reports.summary import RunSummary
-from peakload.target import TargetError, parse_target
+from peakload.target import Target, TargetError, parse_target, profile_target
 from scenarios.loader import ScenarioError, load, resolve
+from targets import ProfileError, TargetProfile, load_profile, resolve_profile
 
 
 def run(
@@ -30,6 +31,9 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Results folder [default: reports/out/<time>-<scenario>].")] = None,
     confirm_target: Annotated[str | None, typer.Option(
         help="Name a non-loopback target's host again to confirm you mean to load it.")] = None,
+    profile: Annotated[str | None, typer.Option(
+        help="Target profile (a file, or an example name in targets/): transport, addresses, signing, TLS, "
+             "receipt polling. Instead of --target.", show_default=False)] = None,
     processes: Annotated[int, typer.Option(
         help="Generator processes (Locust workers) on this machine; the rate is split among them.",
         min=1, max=64)] = 1,
@@ -58,8 +62,12 @@ def run(
     try:
         path = resolve(scenario)
         loaded = load(str(path))
-        chosen = parse_target(target or loaded.target, confirm_target)
-    except (ScenarioError, TargetError) as exc:
+        target_profile = load_profile(profile) if profile else None
+        if target_profile is not None and target is not None:
+            raise TargetError("give --profile or --target, not both")
+        chosen = (profile_target(target_profile, confirm_target) if target_profile is not None
+                  else parse_target(target or loaded.target, confirm_target))
+    except (ScenarioError, TargetError, ProfileError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(ExitCode.USAGE) from None
     try:
@@ -71,7 +79,8 @@ def run(
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
     loaded, path = replay_for_run(loaded, path, out_dir, compression=compression, window=window,
                                   rate_scale=rate_scale, forecast_peak=forecast_peak)
-    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port)
+    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port,
+                         resolve_profile(profile) if profile else None, target_profile)
     announced = announced_generators(stack_state, generator_ports(metrics_port, processes, expect_workers))
     try:
         if quiet:
@@ -80,7 +89,7 @@ def run(
         else:
             console.print(f"peakload: replaying [bold]{loaded.name}[/bold] "
                           f"({loaded.clock.run_duration_s:.0f} s of load) against "
-                          f"{'the embedded mock platform' if chosen.is_mock else without_credentials(chosen.url)}",
+                          f"{_shown(chosen, target_profile)}",
                           highlight=False)
             with announced, live_progress(loaded, console) as show:
                 summary = run_scenario(request, show)
@@ -101,6 +110,14 @@ def run(
             remove_database(out_dir / "mock.db")
     _print_verdict(summary, out_dir, quiet)
     raise typer.Exit(ExitCode.of(summary.verdict))
+
+
+def _shown(chosen: Target, profile: TargetProfile | None) -> str:
+    if chosen.is_mock:
+        return "the embedded mock platform"
+    if profile is not None:
+        return f"profile {profile.name} ({profile.transport.value}{': ' + without_credentials(chosen.url) if chosen.url else ''})"
+    return without_credentials(chosen.url or "")
 
 
 def _print_verdict(summary: RunSummary, out_dir: Path, quiet: bool) -> None:
