@@ -63,7 +63,10 @@ class Replay:
 def replayed(scenario: Scenario, replay: Replay) -> Scenario:
     """The scenario as `replay` asks; ReplayError when an option does not fit it."""
     if replay.forecast_peak is not None:
-        scenario = scaled(scenario, replay.forecast_peak / peak_rate(scenario.compiled_curve()))
+        peak = peak_rate(scenario.compiled_curve())
+        if peak <= 0:
+            raise ReplayError("--forecast-peak: the curve never rises above 0 orders/s, so it has no peak to scale")
+        scenario = scaled(scenario, replay.forecast_peak / peak)
     elif replay.rate_scale is not None:
         scenario = scaled(scenario, replay.rate_scale)
     if replay.window is not None:
