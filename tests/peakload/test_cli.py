@@ -14,6 +14,9 @@ import typer
 from typer.testing import CliRunner
 
 from peakload.cli import app
+from reports.baseline import read_baseline
+from reports.summary import Verdict
+from scenarios.loader import load
 from tests.cli import stalled_by_host
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +105,11 @@ def test_a_run_folder_keeps_the_mock_database_only_when_asked(tmp_path):
                 assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         else:
             assert databases == [], databases
+
+
+def test_the_committed_smoke_baseline_reads_as_the_readme_ci_examples_use_it():
+    baseline = read_baseline(ROOT / "baselines" / "smoke.json")
+    assert baseline.scenario == load("smoke").name and len(baseline.runs) >= 3
+    assert all(run.verdict is Verdict.PASS for run in baseline.runs)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.count("--baseline baselines/smoke.json") >= 2  # the GitHub and GitLab examples
