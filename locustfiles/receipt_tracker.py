@@ -32,6 +32,7 @@ class _ListState:
     sent_s: float
     status: int = 0
     return_time: str = ""
+    answered: bool = False  # a receipt of it was read
 
 
 class _Recent:
@@ -73,6 +74,7 @@ class ReceiptTracker:
         self.clearance = new_histogram()  # list sent -> released (800)
         self.declared_to_cleared = new_histogram()  # list sent -> cleared (399)
         self.order_to_release = new_histogram()  # order sent -> its list released
+        self.first_receipt = new_histogram()  # list sent -> its first receipt read
 
     def document_sent(self, document_guid: str) -> None:
         """A document of this process was accepted; only such documents' receipts are counted
@@ -126,6 +128,9 @@ class ReceiptTracker:
             self.stale += 1
             return
         state.status, state.return_time = return_status, return_time
+        if not state.answered:
+            state.answered = True
+            self.first_receipt.record_value(max(1, int((seen_s - state.sent_s) * 1e6)))
         if return_status == ReturnStatus.CLEARED:
             self.declared_to_cleared.record_value(max(1, int((seen_s - state.sent_s) * 1e6)))
         if return_status == ReturnStatus.RELEASED:

@@ -161,6 +161,7 @@ class Recorder:
             clearance_hdr=encode_histogram(tracker.clearance),
             declared_to_cleared_hdr=encode_histogram(tracker.declared_to_cleared),
             order_to_release_hdr=encode_histogram(tracker.order_to_release),
+            first_receipt_hdr=encode_histogram(tracker.first_receipt),
             generator_cpu_percent=cpu_percent,
             intended_per_second=_dense(self.intended_per_second),
             sent_per_second=_dense(self.sent_per_second),

@@ -133,6 +133,7 @@ class RunResults(BaseModel):
     clearance_hdr: str = ""  # inventory list sent -> 800 seen
     declared_to_cleared_hdr: str = ""  # inventory list sent -> 399 seen
     order_to_release_hdr: str = ""  # order sent -> 800 seen
+    first_receipt_hdr: str = ""  # inventory list sent -> its first receipt seen
     generator_cpu_percent: float = 0.0
     intended_per_second: list[int] = Field(default_factory=list)  # messages due, per second of run
     sent_per_second: list[int] = Field(default_factory=list)  # messages sent, per second of run
@@ -186,6 +187,7 @@ class RunResults(BaseModel):
             clearance_hdr=merge_encoded([p.clearance_hdr for p in parts]),
             declared_to_cleared_hdr=merge_encoded([p.declared_to_cleared_hdr for p in parts]),
             order_to_release_hdr=merge_encoded([p.order_to_release_hdr for p in parts]),
+            first_receipt_hdr=merge_encoded([p.first_receipt_hdr for p in parts]),
             generator_cpu_percent=max(p.generator_cpu_percent for p in parts),
             intended_per_second=_add_series([p.intended_per_second for p in parts]),
             sent_per_second=_add_series([p.sent_per_second for p in parts]),

@@ -17,7 +17,7 @@ def print_summary(summary: RunSummary, out_dir: Path, console: Console) -> None:
     console.print(f"orders: {summary.orders_sent} sent of {summary.orders_intended} intended; "
                   f"rate {summary.achieved_rate:.2f}/s achieved vs {summary.intended_rate:.2f}/s "
                   f"intended ({summary.achieved_ratio:.1%})", highlight=False)
-    table = Table(title="HTTP latency from intended send time (ms)")
+    table = Table(title=f"{summary.transport} latency from intended send time (ms)")
     for column in ("message", "requests", "failures", "p50", "p95", "p99", "max"):
         table.add_column(column, justify="right")
     for name, m in summary.message_types.items():
@@ -27,7 +27,14 @@ def print_summary(summary: RunSummary, out_dir: Path, console: Console) -> None:
     console.print(table)
     receipts = ", ".join(f"{status}: {count}" for status, count in summary.receipts_by_status.items())
     console.print(f"receipts by returnStatus: {receipts or 'none'}", highlight=False)
-    for label, latency in (("list sent -> cleared (399)", summary.declared_to_cleared_s),
+    if summary.signing_ms is not None:
+        console.print(f"signing: {summary.signed} messages, p50 {summary.signing_ms.p50:.2f} ms, "
+                      f"p99 {summary.signing_ms.p99:.2f} ms each, ahead of their send time",
+                      highlight=False)
+    for problem, count in summary.receipt_feed_problems.items():
+        console.print(f"receipts feed: {problem} ({count}x)", highlight=False)
+    for label, latency in (("list sent -> first receipt", summary.first_receipt_s),
+                           ("list sent -> cleared (399)", summary.declared_to_cleared_s),
                            ("list sent -> released (800)", summary.clearance_s),
                            ("order sent -> released (800)", summary.order_to_release_s)):
         if latency:

@@ -106,6 +106,7 @@ def clearance(summary: RunSummary) -> str:
     """The business latencies read from receipts (p50, p95, max), with a clearance gate drawn at its
     threshold over the bars it holds."""
     lags = [(label, latency) for label, latency in (
+        ("list sent → first receipt", summary.first_receipt_s),
         ("list sent → 399 审结 cleared", summary.declared_to_cleared_s),
         ("list sent → 800 放行 released", summary.clearance_s),
         ("order sent → 800 放行 released", summary.order_to_release_s)) if latency]

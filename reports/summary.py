@@ -125,8 +125,15 @@ class RunSummary(BaseModel):
     clearance_s: Latency | None  # list sent -> release (800) seen, in seconds
     declared_to_cleared_s: Latency | None  # list sent -> cleared (399) seen
     order_to_release_s: Latency | None
+    first_receipt_s: Latency | None = None  # list sent -> its first receipt seen
     error_samples: list[str]
     workers: int
+    transport: str = "ceb-http"  # how messages reached the platform
+    latency_meaning: str = ""  # what a message's latency measures on that transport
+    receipt_feed_problems: dict[str, int] = Field(default_factory=dict)
+    rejected_after_delivery: int = 0  # taken, then refused (a folder's error receipts)
+    signed: int = 0
+    signing_ms: Latency | None = None  # time to sign one message, apart from the latency
     timeline: Timeline = Timeline()
     target_metrics: TargetMetrics | None = None  # from the target's /metrics, when it has them
     drill: DrillTimeline | None = None  # `peakload drill`: the incident's timeline
@@ -187,7 +194,12 @@ def build_summary(results: RunResults, orders_intended: int) -> RunSummary:
         clearance_s=_seconds(decode_histogram(results.clearance_hdr)),
         declared_to_cleared_s=_seconds(decode_histogram(results.declared_to_cleared_hdr)),
         order_to_release_s=_seconds(decode_histogram(results.order_to_release_hdr)),
+        first_receipt_s=_seconds(decode_histogram(results.first_receipt_hdr)),
         error_samples=results.error_samples, workers=results.worker_count,
+        transport=results.transport, latency_meaning=results.latency_meaning,
+        receipt_feed_problems=results.receipt_feed_problems,
+        rejected_after_delivery=results.rejected_after_delivery, signed=results.signed,
+        signing_ms=Latency.of(decode_histogram(results.signing_hdr)) if results.signing_hdr else None,
         timeline=_timeline(results),
     )
 
