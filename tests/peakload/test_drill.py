@@ -9,15 +9,22 @@ import sys
 import pytest
 from lxml import etree
 
+from tests.monitoring.test_prometheus import alerts
+
 
 def test_an_error_drill_pages_within_budget_and_resolves(tmp_path):
     if not shutil.which("prometheus") or not (shutil.which("alertmanager") or shutil.which("prometheus-alertmanager")):
         pytest.skip("Prometheus and Alertmanager are not installed (.ci/run installs Debian's packages)")
     out = tmp_path / "drill"
+    # From a folder of its own with the default --state (relative, as a user's), output piped.
     done = subprocess.run([sys.executable, "-m", "peakload", "drill", "error", "--compression", "10",
-                           "--out", str(out), "--state", str(tmp_path / "stack")],
-                          capture_output=True, text=True, timeout=600)
+                           "--out", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
+    for phase in ("starting the mock platform", f"{len(alerts())} alerts loaded", "quiet traffic before the fault",
+                  "fault on (error)", "s  pending", "s  paged", "fault cleared", "stopping the stack"):
+        assert phase in done.stderr, (phase, done.stderr)
+    assert not (tmp_path / ".peakload-drill" / "stack.json").exists()  # stopped
+    assert not (out / "mock.db").exists()  # run folders stay small without --keep-db
     drill = json.loads((out / "summary.json").read_text())["drill"]
     assert drill["alert"] == "CebPlatformErrorBudgetBurnFast" and drill["quiet_before"]
     assert 0 < drill["pending_s"] <= drill["fired_s"] <= drill["paged_s"]
