@@ -15,10 +15,14 @@ while Locust starts its users, are left out):
    seconds: a generator that cannot keep up falls behind and stays behind, while a one-second dip
    it makes up for does not count), and two halvings of the gap above it: the ceiling is the
    highest rate the open model delivers on schedule, planning included;
-3. pacing at 80% of that ceiling: the intended vs achieved messages in every 10 s window.
+3. pacing at 80% of that ceiling: the intended vs achieved messages in every 10 s window;
+4. signing, per core (benchmarks/signing.py): RSA-SHA1 and SM2-SM3 signatures a second, and the
+   on-schedule ceiling of a run that signs every message with SM2-SM3 (searched as in 2, from
+   the lower of the unsigned ceiling and the signing rate down).
 The last line is machine-readable:
 
-    peakload_req_per_s=<x> fasthttp_req_per_s=<y> ratio=<x/y> pacing_error_pct=<z>
+    peakload_req_per_s=<x> fasthttp_req_per_s=<y> ratio=<x/y> pacing_error_pct=<z> \
+        rsa_signs_per_s=<a> sm2_signs_per_s=<b> signed_req_per_s=<c>
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.intake import server  # noqa: E402
+from ceb.signing import SignatureAlgorithm, make_test_credentials  # noqa: E402
 from reports.pacing import window_errors  # noqa: E402
 
 GENERATOR_CORE = 1
@@ -89,6 +94,24 @@ def posts_per_s(stats_csv: Path) -> float:
     return sum(float(r["Requests/s"]) for r in rows)
 
 
+def signing_figures() -> dict[str, float]:
+    """benchmarks/signing.py's figures (its own process, pinned to the generator's core)."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "signing.py")], capture_output=True,
+                          text=True, check=True, timeout=300)
+    last = done.stdout.strip().splitlines()[-1]
+    print(done.stdout.strip())
+    return {name: float(value) for name, value in (item.split("=") for item in last.split())}
+
+
+def signed_profile(folder: Path, host: str) -> Path:
+    """A target profile that signs every message with a fresh SM2-SM3 test key."""
+    key_file, certificate_file = make_test_credentials(folder / "keys", SignatureAlgorithm.SM2_SM3)
+    path = folder / "signed.yaml"
+    path.write_text(yaml.safe_dump({"name": "bench-signed", "url": host, "signing": {
+        "algorithm": "sm2-sm3", "key_file": str(key_file), "certificate_file": str(certificate_file)}}))
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
@@ -118,36 +141,39 @@ def main() -> None:
             upper = sorted(drained)[len(drained) // 2] if drained else posts_per_s(folder / "flood_stats.csv")
             print(f"peakload, flood of 20,000/s, sending what it planned: {upper:,.0f} requests/s")
 
-            def sustained(offered: float, name: str) -> float | None:
+            def sustained(offered: float, name: str, extra: tuple[str, ...]) -> float | None:
                 """The achieved rate when `offered` is delivered on schedule, else None."""
                 probe = scenario_file(folder, name, offered / 4, seconds)
                 locust(["-f", str(locustfile), "--host", host, "--scenario", str(probe),
-                        "--results-file", f"{name}.json", "--csv", name], folder)
+                        "--results-file", f"{name}.json", "--csv", name, *extra], folder)
                 sent, intended = steady_seconds(folder / f"{name}.json", seconds)
                 achieved, kept = sum(sent) / len(sent), sum(sent) / sum(intended)
-                print(f"peakload scheduler, real CEB documents, offered {offered:,.0f}/s: "
-                      f"{achieved:,.0f} requests/s, {kept:.1%} of the plan sent")
+                print(f"peakload scheduler{' signing' if extra else ''}, real CEB documents, offered "
+                      f"{offered:,.0f}/s: {achieved:,.0f} requests/s, {kept:.1%} of the plan sent")
                 return achieved if kept >= 0.98 else None
 
-            # Down in 5% steps to the first rate sustained, then two halvings of the gap to the
-            # step above it: the ceiling to within 1.25% of the flood's bound.
-            ceiling, failed_at = 0.0, upper
-            for step in range(8):
-                offered = upper * (1 - 0.05 * step)
-                achieved = sustained(offered, f"probe{step}")
-                if achieved is not None:
-                    ceiling, passed_at = achieved, offered
-                    break
-                failed_at = offered
-            if ceiling and failed_at > passed_at:
-                for refine in range(2):
-                    offered = (passed_at + failed_at) / 2
-                    achieved = sustained(offered, f"refine{refine}")
-                    if achieved is None:
-                        failed_at = offered
-                    else:
-                        ceiling, passed_at = achieved, offered
+            def ceiling_below(upper: float, name: str, extra: tuple[str, ...] = ()) -> float:
+                """Down in 5% steps to the first rate sustained, then two halvings of the gap to
+                the step above it: the ceiling to within 1.25% of `upper`."""
+                found, failed_at, passed_at = 0.0, upper, 0.0
+                for step in range(8):
+                    offered = upper * (1 - 0.05 * step)
+                    achieved = sustained(offered, f"{name}{step}", extra)
+                    if achieved is not None:
+                        found, passed_at = achieved, offered
+                        break
+                    failed_at = offered
+                if found and failed_at > passed_at:
+                    for refine in range(2):
+                        offered = (passed_at + failed_at) / 2
+                        achieved = sustained(offered, f"{name}-refine{refine}", extra)
+                        if achieved is None:
+                            failed_at = offered
+                        else:
+                            found, passed_at = achieved, offered
+                return found
 
+            ceiling = ceiling_below(upper, "probe")
             rate = 0.8 * ceiling / 4
             paced = scenario_file(folder, "paced", rate, max(30, 3 * args.seconds))  # 10 s windows
             locust(["-f", str(locustfile), "--host", host, "--scenario", str(paced),
@@ -159,9 +185,13 @@ def main() -> None:
             # The better of two baselines, one before and one after: a moment the host held the
             # baseline back must not flatter the ratio.
             fast = max(first_baseline, baseline("after"))
+            signing = signing_figures()
+            profile = ("--target-profile", str(signed_profile(folder, host)))
+            signed = ceiling_below(min(ceiling, signing["sm2_messages_per_s"]), "signed", profile)
     worst = max(errors) * 100 if errors else float("nan")
     print(f"peakload_req_per_s={ceiling:.0f} fasthttp_req_per_s={fast:.0f} ratio={ceiling / fast:.3f} "
-          f"pacing_error_pct={worst:.2f}")
+          f"pacing_error_pct={worst:.2f} rsa_signs_per_s={signing['rsa_signs_per_s']:.0f} "
+          f"sm2_signs_per_s={signing['sm2_signs_per_s']:.0f} signed_req_per_s={signed:.0f}")
 
 
 if __name__ == "__main__":
