@@ -7,6 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+import safe_yaml
+
 from scenarios.loader import describe_validation_error
 from targets.profile import ProfileError, TargetProfile
 
@@ -29,7 +31,9 @@ def load_profile(name_or_path: str) -> TargetProfile:
     """Read and validate a target profile; ProfileError lists every fault with its key."""
     path = resolve_profile(name_or_path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml.load_file(path)
+    except safe_yaml.UnsafeYaml as exc:
+        raise ProfileError(f"{path}: refused: {exc}") from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path}: not valid YAML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
