@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 _DEADLINE_SLACK_S = 60.0
 _IDLE_SENDER_S = 0.5  # how long a sender with nothing left to send pauses before asking again
+# A target that answers nothing would hold every sender for its request timeout, message after
+# message, for as long as messages are queued: after this many unanswered requests in a row (and
+# at least twice the senders, so each had two tries) the run stops, named.
+_SILENT_STREAK_MIN = 20
 
 
 class GeneratorRuntime:
@@ -76,6 +80,8 @@ class GeneratorRuntime:
         self.deadline_s = scenario.deadline_s(_DEADLINE_SLACK_S)
         self.operations = Operations(scenario, process_namespace(scenario, worker_index))
         self.feed_problems: dict[str, int] = {}
+        self._unanswered = 0
+        self._silent_streak = max(_SILENT_STREAK_MIN, 2 * gen.concurrency)
 
     @staticmethod
     def deadline_for(scenario: Scenario) -> float:
@@ -155,6 +161,10 @@ class GeneratorRuntime:
         """A sender finished `job`."""
         self.in_flight -= 1
         self.recorder.response(job, sent_s, self.now(), status, error)
+        self._unanswered = self._unanswered + 1 if status is None else 0
+        if self._unanswered >= self._silent_streak and not self.finished:
+            self.abort(f"the target stopped answering: {self._unanswered} requests in a row got no answer "
+                       f"(last: {error})")
 
     def _dispatch(self) -> None:
         for job in self._plan:

@@ -74,6 +74,11 @@ def test_unreachable_target_is_an_invalid_run(tmp_path):
         port = s.getsockname()[1]
     done = peakload("run", str(TINY), "--target", f"http://127.0.0.1:{port}", "--out", str(tmp_path))
     assert done.returncode == 2 and "unreachable" in done.stderr
+    # CI's test view still says why: every report is written for a run that never started.
+    assert {"summary.json", "junit.xml", "summary.md", "report.html"} <= {p.name for p in tmp_path.iterdir()}
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["verdict"] == "invalid" and "unreachable" in " ".join(summary["reasons"])
+    assert "unreachable" in (tmp_path / "junit.xml").read_text()
 
 
 def test_report_renders_in_chromium_with_its_charts_and_no_console_errors(tiny_run):
