@@ -39,6 +39,8 @@ _POLL_S = 0.25
 _BASELINE_S = 60.0  # production seconds of quiet traffic before the fault (compressed)
 _MIN_BASELINE_S = 8.0  # wall seconds: a few scrapes whatever the compression
 _SAY_EVERY_S = 5.0  # a progress line this often while a wait goes on
+_STEP_NAMES = {"pending": "alert pending", "fired": "alert firing", "paged": "page received",
+               "cleared": "fault cleared", "resolved": "alert resolved", "page_resolved": "page resolved"}
 
 
 class DrillError(RuntimeError):
@@ -110,7 +112,7 @@ class _Timeline:
     def note(self, step: str, at: float | None = None) -> None:
         if step not in self.steps:
             self.steps[step] = (at if at is not None else time.time()) - self.onset
-            self.say(f"  {self.steps[step]:5.1f} s  {step.replace('_', ' ')}")
+            self.say(f"  {self.steps[step]:5.1f} s  {_STEP_NAMES[step]}")
 
     def _tick(self, until: float) -> None:
         """A line every few seconds of a wait in which nothing happened."""
@@ -199,7 +201,7 @@ def run_drill(request: DrillRequest, state: Path, say: Say = lambda _line: None)
         admin.delete("/admin/faults").raise_for_status()
         timeline.note("cleared")
         if "pending" in timeline.steps:
-            say(f"fault cleared; waiting up to {resolve_s:.0f} s for the alert and the page to resolve")
+            say(f"waiting up to {resolve_s:.0f} s for the alert and the page to resolve")
         timeline.watch_resolution(until=time.time() + resolve_s)
         if loader.is_alive():
             say("waiting for the background load to end and write its results")

@@ -21,7 +21,8 @@ def test_an_error_drill_pages_within_budget_and_resolves(tmp_path):
                            "--out", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     for phase in ("starting the mock platform", f"{len(alerts())} alerts loaded", "quiet traffic before the fault",
-                  "fault on (error)", "s  pending", "s  paged", "fault cleared", "stopping the stack"):
+                  "fault on (error)", "s  alert pending", "s  page received", "s  page resolved",
+                  "stopping the stack"):
         assert phase in done.stderr, (phase, done.stderr)
     assert not (tmp_path / ".peakload-drill" / "stack.json").exists()  # stopped
     assert not (out / "mock.db").exists()  # run folders stay small without --keep-db
