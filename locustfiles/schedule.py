@@ -89,29 +89,44 @@ class SendPlan:
                                                                             followups=kinds), kinds))
         self._total_weight = sum(weight for weight, *_ in self._channels)
         self._waves = {mt: delay for mt in MessageType if (delay := scenario.waves.delay_for(mt)) is not None}
-        self._orders = itertools.islice(
-            arrival_times(scenario.compiled_curve(), scenario.clock.compression,
-                          poisson=gen.pacing == "poisson", rng=random.Random(f"{gen.seed}/arrivals")),
-            worker_index, None, worker_count)
+        clock = scenario.clock
+        # A window of a festival inherits the documents of orders placed in its lead-in, before
+        # the clock starts: those orders are planned (at negative times) but never sent; their
+        # payments, waybills and lists go out when they fall due inside the window.
+        lead_in_s = clock.lead_in_s / clock.compression
+        lead_in = (t - lead_in_s for t in arrival_times(
+            scenario.lead_in_curve(), clock.compression, poisson=gen.pacing == "poisson",
+            rng=random.Random(f"{gen.seed}/lead-in"))) if clock.lead_in_s else iter(())
+        window = arrival_times(scenario.compiled_curve(), clock.compression,
+                               poisson=gen.pacing == "poisson", rng=random.Random(f"{gen.seed}/arrivals"))
+        self._orders = itertools.islice(itertools.chain(lead_in, window), worker_index, None, worker_count)
+        # Jobs due after a window's end belong to the festival's next stretch, not to this replay.
+        self._end_s = clock.run_duration_s if clock.window else float("inf")
 
     def __iter__(self) -> Iterator[SendJob]:
         scenario, start = self.scenario, self.scenario.clock.start
-        parcels, tiebreak = itertools.count(1), itertools.count()
+        parcels, inherited, tiebreak = itertools.count(1), itertools.count(1), itertools.count()
         pending: list[tuple[float, int, SendJob]] = []
         next_order = next(self._orders, None)
         while next_order is not None or pending:
             while next_order is not None and (not pending or next_order <= pending[0][0]):
                 real_time = start + dt.timedelta(seconds=next_order * scenario.clock.compression)
                 factory, templates, kinds = self._channel()
-                jobs = (factory.jobs(scenario, kinds, self._rng, next(parcels), next_order, real_time, self._waves)
+                # An inherited parcel (its order before the clock) is numbered below zero.
+                parcel = next(parcels) if next_order >= 0 else -next(inherited)
+                jobs = (factory.jobs(scenario, kinds, self._rng, parcel, next_order, real_time, self._waves)
                         if isinstance(factory, ExportMaker) else
-                        _parcel_jobs(scenario, factory, templates, kinds, self._rng, next(parcels), next_order,
+                        _parcel_jobs(scenario, factory, templates, kinds, self._rng, parcel, next_order,
                                      real_time, self._waves))
                 for job in jobs:
                     heapq.heappush(pending, (job.intended_s, next(tiebreak), job))
                 next_order = next(self._orders, None)
             if pending:
-                yield heapq.heappop(pending)[2]
+                job = heapq.heappop(pending)[2]
+                if job.intended_s >= self._end_s:
+                    return  # jobs come in time order: every later one is past the end too
+                if job.intended_s >= 0:
+                    yield job if job.parcel > 0 else _inherited(job)
 
 
     def _channel(self) -> tuple[ParcelFactory, ParcelTemplates, frozenset[FollowUpKind]]:
@@ -123,6 +138,12 @@ class SendPlan:
                 return tuple(rest)
             draw -= weight
         return self._channels[-1][1:]
+
+
+def _inherited(job: SendJob) -> SendJob:
+    """A document of a parcel whose order came before the replayed window: the platform never got
+    that order, so its list is not expected to be released (it loads the platform all the same)."""
+    return job._replace(withdrawn=True) if job.message_type is MessageType.INVENTORY_LIST else job
 
 
 def send_plan(scenario: Scenario, worker_index: int = 0, worker_count: int = 1) -> Iterator[SendJob]:

@@ -315,8 +315,10 @@ class Scenario(Model):
         return self.model_copy(update={"generator": generator})
 
     def deadline_s(self, slack_s: float) -> float:
-        """Wall seconds after which a replay of this scenario is stopped, whatever it is doing."""
-        return self.clock.run_duration_s + self.longest_wave_s + self.generator.drain_s + slack_s
+        """Wall seconds after which a replay of this scenario is stopped, whatever it is doing (a
+        window's replay sends nothing after its end, so no document waves trail it)."""
+        trailing_s = 0.0 if self.clock.window else self.longest_wave_s
+        return self.clock.run_duration_s + trailing_s + self.generator.drain_s + slack_s
 
     @property
     def baseline_rate(self) -> float:

@@ -148,3 +148,19 @@ def test_a_lead_in_must_end_on_a_segment_boundary():
     raw["clock"] = {**raw["clock"], "lead_in": 30, "duration": 60}
     shifted = Scenario.model_validate(raw)
     assert rate_at(shifted.compiled_curve(), 1) == 200 and figures(shifted).orders_sent == 6300
+
+
+def test_a_window_replay_sends_its_inherited_documents_and_nothing_after_its_end():
+    festival = load("double11-midnight-hour")
+    stretch = replayed(festival, Replay(window="00:20..00:21", compression=1))
+    jobs = list(send_plan(stretch))
+    assert jobs and all(0 <= job.intended_s < stretch.clock.run_duration_s for job in jobs)
+    orders = [job for job in jobs if job.message_type is MessageType.ORDER]
+    assert all(job.parcel > 0 for job in orders), "an order from before the window was sent"
+    inherited = [job for job in jobs if job.parcel < 0]
+    # Documents of orders placed in the lead-in fall due inside the window and are sent ...
+    assert {job.message_type for job in inherited} >= {MessageType.PAYMENT, MessageType.WAYBILL,
+                                                       MessageType.INVENTORY_LIST}
+    assert len(inherited) == pytest.approx(lead_in_documents(stretch), rel=0.05)
+    # ... but their lists are not expected to release: the platform never had their orders.
+    assert all(job.withdrawn for job in inherited if job.message_type is MessageType.INVENTORY_LIST)
