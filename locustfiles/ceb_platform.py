@@ -13,6 +13,7 @@ added, HdrHistograms merged) and writes the one results file. `peakload run` dri
 from __future__ import annotations
 
 import signal
+import sys
 from pathlib import Path
 
 import gevent
@@ -62,6 +63,12 @@ def _arguments(parser) -> None:
 
 @events.init.add_listener
 def _init(environment: Environment, **_kwargs) -> None:
+    options = environment.parsed_options
+    if options is not None and not options.scenario:
+        # Fail at once, headless or with the web UI: without a plan Start would have nothing to send.
+        sys.stderr.write("peakload: give --scenario NAME or FILE (`peakload scenarios list` names the "
+                         "library's)\n")
+        sys.exit(64)
     if isinstance(environment.runner, MasterRunner):
         environment.runner.register_message(_RESULTS_MESSAGE, _receive_results)
     if isinstance(environment.runner, WorkerRunner):
