@@ -18,13 +18,12 @@ import datetime as dt
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cpu_rate import rate  # noqa: E402
 from ceb.codec import render_message  # noqa: E402
 from ceb.signing import (SignatureAlgorithm, TrustStore, load_signing_key, make_test_credentials,  # noqa: E402
                          sign_message)
@@ -33,18 +32,6 @@ from locustfiles.parcels import ParcelFactory  # noqa: E402
 
 CORE = 1
 SIGNED_INFO_BYTES = 600
-
-
-def rate(operation: Callable[[], object], seconds: float) -> float:
-    """Operations per CPU-second of this process over about `seconds` of its CPU time (after one
-    warm-up call): per-core throughput, even while other processes share the core."""
-    operation()
-    count, started = 0, time.process_time()
-    while (elapsed := time.process_time() - started) < seconds:
-        for _ in range(10):
-            operation()
-        count += 10
-    return count / elapsed
 
 
 def inventory_list() -> bytes:

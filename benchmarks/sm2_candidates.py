@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
+import sys
 from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.cpu_rate import rate  # noqa: E402 - no project dependency: runs in a scratch virtualenv too
 
 USER_ID = b"1234567812345678"
 DATA = os.urandom(600)  # the size of a canonical SignedInfo
@@ -87,16 +92,6 @@ def interoperable(point: bytes, der: bytes) -> bool:
     except Exception:
         return False
     return True
-
-
-def rate(operation: Callable[[], object], seconds: float) -> float:
-    operation()
-    count, started = 0, time.process_time()
-    while (elapsed := time.process_time() - started) < seconds:
-        for _ in range(10):
-            operation()
-        count += 10
-    return count / elapsed
 
 
 def main() -> None:

@@ -120,8 +120,9 @@ class RequestReporter:
         self.url = url
 
     def report(self, name: str, started_wall: float, elapsed_s: float, length: int,
-               delivery: Delivery, exception: BaseException | None = None) -> None:
-        if exception is None and delivery.status not in ACCEPTED:
+               delivery: Delivery, exception: BaseException | None = None,
+               expected: frozenset[int] = ACCEPTED) -> None:
+        if exception is None and delivery.status not in expected:
             exception = (LocustBadStatusCode(self.url, code=delivery.status) if delivery.status is not None
                          else ConnectionError(delivery.error or "no answer"))
         self._fire(request_type=self.request_type, name=name, response_time=elapsed_s * 1000,

@@ -13,13 +13,13 @@ from locust.event import EventHook
 
 from ceb.dxp import DxpMessage, receiver_for, wrap
 from ceb.types import MessageType
-from locustfiles.transports.base import Budget, Delivery, china_now, FeedPage, ReceiptSeen, RequestReporter
-from locustfiles.transports.http import Answer, HttpConnection, TargetAnswerError, refusal
+from locustfiles.transports.base import (ACCEPTED, Budget, Delivery, FeedPage, ReceiptSeen, RequestReporter,
+                                         china_now)
+from locustfiles.transports.http import Answer, HttpConnection, TargetAnswerError, refusal, timed_post
 from targets.profile import ReceiptPolling, TargetProfile
 
 _MESSAGES = "/ceb/messages"
 _RECEIPTS = "/ceb/receipts"
-_MAX_ERROR_CHARS = 200
 
 
 class CebHttpTransport:
@@ -59,19 +59,9 @@ class CebHttpOperations:
 
     def post(self, path: str, body: bytes, content_type: str, name: str, expected: set[int]) -> Delivery:
         reporter = RequestReporter(self._request_event, "POST", self._connection.url(path))
-        started_wall, started = time.time(), time.perf_counter()
-        length, exception = 0, None
-        try:
-            answer = self._connection.request("POST", path, body, {"Content-Type": content_type}, max_bytes=65536)
-            length = len(answer.body)
-            ok = answer.status in expected
-            delivery = Delivery(answer.status, None if ok else refusal(answer))
-            if not ok:
-                exception = RuntimeError(f"{name}: {delivery.error}"[:300])
-        except TargetAnswerError as exc:
-            delivery, exception = Delivery(None, str(exc)[:_MAX_ERROR_CHARS]), exc
-        reporter.report(name, started_wall, time.perf_counter() - started, length, delivery, exception)
-        return delivery
+        return timed_post(self._connection, reporter, name, path, body, {"Content-Type": content_type},
+                          lambda answer: Delivery(answer.status, None if answer.status in expected else
+                                                  refusal(answer)), frozenset(expected))
 
 
 class CebHttpSender:
@@ -87,17 +77,8 @@ class CebHttpSender:
         if self._envelope_sender is not None:
             body = wrap(DxpMessage(message_id, self._envelope_sender, (receiver_for(message_type),),
                                    china_now(), message_type.root_tag, body))
-        started_wall, started = time.time(), time.perf_counter()
-        length, exception = 0, None
-        try:
-            answer = self._connection.request("POST", _MESSAGES, body, self._headers, max_bytes=65536)
-            length = len(answer.body)
-            delivery = Delivery(answer.status, None if answer.status in (200, 202) else refusal(answer))
-        except TargetAnswerError as exc:
-            delivery, exception = Delivery(None, str(exc)[:_MAX_ERROR_CHARS]), exc
-        self._reporter.report(message_type.value, started_wall, time.perf_counter() - started, length,
-                              delivery, exception)
-        return delivery
+        return timed_post(self._connection, self._reporter, message_type.value, _MESSAGES, body, self._headers,
+                          _delivered)
 
     def close(self) -> None:
         self._connection.close()
@@ -158,6 +139,10 @@ class CebHttpFeed:
 
     def close(self) -> None:
         self._connection.close()
+
+
+def _delivered(answer: Answer) -> Delivery:
+    return Delivery(answer.status, None if answer.status in ACCEPTED else refusal(answer))
 
 
 def _page(answer: Answer) -> tuple[list[dict], str] | str:

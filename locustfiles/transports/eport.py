@@ -21,7 +21,7 @@ from ceb.errors import CebFormatError
 from ceb.types import MessageType
 from locustfiles.transports.base import (CHINA, Budget, Delivery, FeedPage, ReceiptSeen, RequestReporter,
                                          china_now)
-from locustfiles.transports.http import HttpConnection, TargetAnswerError, refusal
+from locustfiles.transports.http import Answer, HttpConnection, TargetAnswerError, refusal, timed_post
 from targets.profile import ReceiptPolling, TargetProfile
 
 _SEEN_WINDOW = 200_000  # receipts remembered to drop the overlap's repeats
@@ -67,23 +67,18 @@ class EportSender:
 
     def send(self, message_type: MessageType, body: bytes, message_id: str) -> Delivery:
         report = wrap_report(body, message_type, self._dxp_id, receiver_for(message_type), china_now(), message_id)
-        started_wall, started = time.time(), time.perf_counter()
-        length, exception = 0, None
-        try:
-            answer = self._connection.request("POST", REPORT_PATH, report, self._headers, max_bytes=65536)
-            length = len(answer.body)
-            if answer.status == 200 and answer.body.strip() == ACCEPTED.encode():
-                delivery = Delivery(202, None)
-            else:  # the channel answers anything but OK on failure, often with HTTP 200
-                delivery = Delivery(answer.status if answer.status != 200 else 400, refusal(answer))
-        except TargetAnswerError as exc:
-            delivery, exception = Delivery(None, str(exc)[:200]), exc
-        self._reporter.report(message_type.value, started_wall, time.perf_counter() - started, length,
-                              delivery, exception)
-        return delivery
+        return timed_post(self._connection, self._reporter, message_type.value, REPORT_PATH, report, self._headers,
+                          _delivered)
 
     def close(self) -> None:
         self._connection.close()
+
+
+def _delivered(answer: Answer) -> Delivery:
+    if answer.status == 200 and answer.body.strip() == ACCEPTED.encode():
+        return Delivery(202, None)
+    # The channel answers anything but OK on failure, often with HTTP 200.
+    return Delivery(answer.status if answer.status != 200 else 400, refusal(answer))
 
 
 class EportFeed:

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from geventhttpclient import HTTPClient
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 
+from locustfiles.transports.base import ACCEPTED, Delivery, RequestReporter
 from locustfiles.urls import without_credentials
 from targets.profile import TlsSettings
 from targets.tls import client_context
 
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a receipts page of 1,000 receipts with their XML is ~3 MB
+MAX_MESSAGE_ANSWER_BYTES = 64 * 1024  # the answer to one message: a status and a short JSON or text
 
 
 class TargetAnswerError(Exception):
@@ -104,3 +107,20 @@ def refusal(answer: Answer) -> str:
         return f"HTTP {answer.status}: redirects are not followed (to {without_credentials(answer.location or '?')})"
     text = answer.body[:200].decode("utf-8", "replace").strip()
     return text or f"HTTP {answer.status}"
+
+
+def timed_post(connection: HttpConnection, reporter: RequestReporter, name: str, path: str, body: bytes,
+               headers: dict[str, str], delivered: Callable[[Answer], Delivery],
+               expected: frozenset[int] = ACCEPTED) -> Delivery:
+    """POST `body`, reduce the answer to a Delivery with `delivered`, and report it to Locust
+    under `name` (a failure unless its status is `expected`)."""
+    started_wall, started = time.time(), time.perf_counter()
+    length, exception = 0, None
+    try:
+        answer = connection.request("POST", path, body, headers, max_bytes=MAX_MESSAGE_ANSWER_BYTES)
+        length = len(answer.body)
+        delivery = delivered(answer)
+    except TargetAnswerError as exc:
+        delivery, exception = Delivery(None, str(exc)[:200]), exc
+    reporter.report(name, started_wall, time.perf_counter() - started, length, delivery, exception, expected)
+    return delivery
