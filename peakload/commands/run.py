@@ -20,7 +20,7 @@ from peakload.stack import DEFAULT_STATE, announced_generators, generator_ports
 from reports.summary import RunSummary
 from peakload.target import Target, TargetError, parse_target, profile_target
 from scenarios.loader import ScenarioError, load, resolve
-from targets import ProfileError, TargetProfile, load_profile, resolve_profile
+from targets import ProfileError, TargetProfile, TransportKind, load_profile, resolve_profile
 
 
 def run(
@@ -65,6 +65,12 @@ def run(
         target_profile = load_profile(profile) if profile else None
         if target_profile is not None and target is not None:
             raise TargetError("give --profile or --target, not both")
+        if (target_profile is not None and target_profile.transport is TransportKind.DXP_FOLDER
+                and (processes > 1 or expect_workers)):
+            # Reading a receipt file removes it: a second process would take receipts of the
+            # first one's documents, which neither could then count.
+            raise TargetError("the dxp-folder transport runs in one generator process: drop --processes and "
+                              "--expect-workers")
         chosen = (profile_target(target_profile, confirm_target) if target_profile is not None
                   else parse_target(target or loaded.target, confirm_target))
     except (ScenarioError, TargetError, ProfileError) as exc:

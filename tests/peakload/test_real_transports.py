@@ -144,3 +144,8 @@ def test_a_signed_run_through_dxp_folders_on_an_sftp_server(credentials, tmp_pat
     summary = json.loads((out / "summary.json").read_text())
     assert done.returncode == 0 and summary["verdict"] == "pass", (done.stdout, done.stderr, summary["reasons"])
     assert summary["target"] == f"dxp-folder:sftp://127.0.0.1:{ssh.port}{dxp_root}", "shown without its user"
+
+
+def test_the_folder_transport_refuses_more_than_one_generator_process(tmp_path: Path):
+    done = peakload("run", "smoke", "--profile", "mock-dxp-folder", "--processes", "2", "--out", str(tmp_path))
+    assert done.returncode == 64 and "one generator process" in done.stderr, done.stderr
