@@ -3,6 +3,8 @@ from a YAML file so a revision is an edit of data; pilot categories (pet food) o
 
 from __future__ import annotations
 
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
@@ -10,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import safe_yaml
 
-DEFAULT_FILE = Path(__file__).with_name("positive_list.yaml")
+DEFAULT_FILE = files("mock_platform") / "positive_list.yaml"  # shipped in the package
 
 
 class Category(BaseModel):
@@ -44,7 +46,7 @@ class PositiveListError(ValueError):
     """The file is unreadable or not a positive list; the message names the file and the key."""
 
 
-def load_positive_list(path: Path = DEFAULT_FILE) -> PositiveList:
+def load_positive_list(path: Path | Traversable = DEFAULT_FILE) -> PositiveList:
     """Read and validate a positive-list file."""
     try:
         return PositiveList.model_validate(safe_yaml.load_file(path))

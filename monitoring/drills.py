@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
-RUNBOOKS = Path(__file__).resolve().parent / "runbooks"
+RUNBOOKS = files("monitoring") / "runbooks"  # shipped in the package
 _BUDGET = re.compile(r"Detection budget: paged within \*\*(\d+(?:\.\d+)?) minutes\*\*")
 
 
@@ -51,10 +52,10 @@ class RunbookError(ValueError):
     """An alert's runbook is missing or states no detection budget."""
 
 
-def detection_budget_s(alert: str, runbooks: Path = RUNBOOKS) -> float:
+def detection_budget_s(alert: str, runbooks: Traversable = RUNBOOKS) -> float:
     """The runbook's detection budget for `alert`, in seconds."""
     path = runbooks / f"{alert}.md"
-    if not path.exists():
+    if not path.is_file():
         raise RunbookError(f"{path}: no runbook for {alert}")
     match = _BUDGET.search(path.read_text(encoding="utf-8"))
     if match is None:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import random
 import signal
+import site
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ import locustfiles
 from locustfiles.progress import Progress, read_progress
 from locustfiles.results import RunResults
 from locustfiles.urls import scrubbed, without_credentials
+from package_files import package_file
 from peakload.embedded_mock import embedded_mock
 from peakload.target import Target
 from reports.gates import judge
@@ -32,8 +34,7 @@ from targets import ProfileError, TargetProfile, TransportKind
 from targets.profile import TlsSettings
 from targets.tls import client_context
 
-LOCUSTFILE = Path(locustfiles.__file__).resolve().parent / "ceb_platform.py"
-PROJECT_ROOT = LOCUSTFILE.parent.parent
+LOCUSTFILE = package_file("locustfiles", "ceb_platform.py")
 _LOCUST_SLACK_S = 90.0
 _PROGRESS_POLL_S = 0.5
 # How long a stopped generator may take to end its senders (Locust's --stop-timeout, 10 s) and
@@ -137,11 +138,20 @@ def _client(url: str, tls: TlsSettings) -> httpx.Client:
 
 
 def locust_environment(host: str = "") -> dict[str, str]:
-    """The environment a Locust process of peakload runs in: the project importable, and the
+    """The environment a Locust process of peakload runs in: peakload's packages importable, and the
     target's URL in LOCUST_HOST, not on the command line, where any user of the host could read
+def _import_root() -> str | None:
+    """The folder peakload's packages are imported from, so that a child interpreter imports them
+    from the same place (a checkout used without installing it, say); None for site-packages, where
+    the child finds them by itself and which on PYTHONPATH would come before the standard library."""
+    root = Path(locustfiles.__file__).resolve().parent.parent
+    site_folders = {Path(p).resolve() for p in (*site.getsitepackages(), site.getusersitepackages())}
+    return None if root in site_folders else str(root)
+
+
     credentials it carries."""
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+        p for p in (_import_root(), os.environ.get("PYTHONPATH", "")) if p)}
     if host:
         environment["LOCUST_HOST"] = host
     return environment

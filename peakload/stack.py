@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import httpx
@@ -34,7 +35,7 @@ from monitoring.rehearsal import (ScrapeTargets, compress_routing, compress_rule
                                   parse_duration, prometheus_config)
 from peakload.stack_checks import ChecksFailed, Expectations, Say, expectations, verify
 
-MONITORING = Path(__file__).resolve().parent.parent / "monitoring"
+MONITORING = files("monitoring")  # the configs and rules shipped in the package
 READY_TIMEOUT_S = 60.0
 DEFAULT_STATE = Path(".peakload-stack")
 
@@ -80,7 +81,8 @@ def render_configs(state: Path, config: StackConfig) -> Rendered:
     rules_dir.mkdir(parents=True, exist_ok=True)
     generators.mkdir(exist_ok=True)
     rule_files = []
-    for source in sorted((MONITORING / "prometheus" / "rules").glob("*.yml")):
+    shipped = (MONITORING / "prometheus" / "rules").iterdir()
+    for source in sorted((f for f in shipped if f.name.endswith(".yml")), key=lambda f: f.name):
         rules = compress_rules(yaml.safe_load(source.read_text()), config.compression)
         (rules_dir / source.name).write_text(yaml.safe_dump(rules, sort_keys=False))
         rule_files.append(rules_dir / source.name)

@@ -12,6 +12,7 @@ YAML reports it with the file's name.
 
 from __future__ import annotations
 
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,10 @@ def loads(text: str) -> Any:
         loader.dispose()
 
 
-def load_file(path: Path) -> Any:
-    """The document in the UTF-8 file at `path`, read only up to MAX_BYTES (OSError,
-    UnicodeDecodeError and yaml.YAMLError as the file is unreadable, not text or not usable YAML)."""
+def load_file(path: Path | Traversable) -> Any:
+    """The document in the UTF-8 file at `path` (on disk, or shipped in a package), read only up to
+    MAX_BYTES (OSError, UnicodeDecodeError and yaml.YAMLError as the file is unreadable, not text or
+    not usable YAML)."""
     with path.open("rb") as stream:
         data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:

@@ -9,9 +9,8 @@ import yaml
 from pydantic import ValidationError
 
 import safe_yaml
+from package_files import package_file, package_files
 from scenarios.model import Scenario
-
-LIBRARY = Path(__file__).resolve().parent
 
 
 class ScenarioError(ValueError):
@@ -28,16 +27,16 @@ def resolve(name_or_path: str) -> Path:
     candidate = Path(name_or_path)
     if candidate.is_file():
         return candidate
-    library = LIBRARY / f"{name_or_path.removesuffix('.yaml')}.yaml"
-    if library.is_file():
-        return library
-    raise ScenarioError(candidate, [f"no such scenario file or library scenario "
-                                    f"(library: {', '.join(sorted(library_names()))})"])
+    try:
+        return package_file("scenarios", f"{name_or_path.removesuffix('.yaml')}.yaml")
+    except FileNotFoundError:
+        raise ScenarioError(candidate, [f"no such scenario file or library scenario "
+                                        f"(library: {', '.join(library_names())})"]) from None
 
 
 def library_names() -> list[str]:
-    """Names of the scenarios shipped in `scenarios/`."""
-    return sorted(p.stem for p in LIBRARY.glob("*.yaml"))
+    """Names of the scenarios shipped in the `scenarios` package."""
+    return [f.name.removesuffix(".yaml") for f in package_files("scenarios", ".yaml")]
 
 
 def load(name_or_path: str) -> Scenario:

@@ -8,11 +8,14 @@ import yaml
 from pydantic import ValidationError
 
 import safe_yaml
-
+from package_files import package_file, package_files
 from scenarios.loader import describe_validation_error
 from targets.profile import ProfileError, TargetProfile
 
-EXAMPLES = Path(__file__).resolve().parent
+
+def example_names() -> list[str]:
+    """Names of the example profiles shipped in the `targets` package."""
+    return [f.name.removesuffix(".yaml") for f in package_files("targets", ".yaml")]
 
 
 def resolve_profile(name_or_path: str) -> Path:
@@ -20,11 +23,11 @@ def resolve_profile(name_or_path: str) -> Path:
     candidate = Path(name_or_path)
     if candidate.is_file():
         return candidate
-    example = EXAMPLES / f"{name_or_path.removesuffix('.yaml')}.yaml"
-    if example.is_file():
-        return example
-    names = ", ".join(sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
-    raise ProfileError(f"{candidate}: no such profile file or example profile (examples: {names})")
+    try:
+        return package_file("targets", f"{name_or_path.removesuffix('.yaml')}.yaml")
+    except FileNotFoundError:
+        raise ProfileError(f"{candidate}: no such profile file or example profile "
+                           f"(examples: {', '.join(example_names())})") from None
 
 
 def load_profile(name_or_path: str) -> TargetProfile:

@@ -3,16 +3,17 @@
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from reports.curve_plot import curve_figure, plot_curve
 from scenarios.figures import busiest_hour, figures, sampled_curve
-from scenarios.loader import LIBRARY, library_names, load
+from scenarios.loader import library_names, load, resolve
 
 REQUIRED = {"double11-2018", "double11-two-wave", "618-2022", "national-618-2024-peak", "smoke",
             "spike", "soak", "double11-smoke", "double11-midnight-hour", "618-peak-hour"}
-DOCS = (LIBRARY.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+DOCS = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
 
 
 def test_the_library_has_every_scenario_the_brief_names():
@@ -22,7 +23,7 @@ def test_the_library_has_every_scenario_the_brief_names():
 @pytest.mark.parametrize("name", library_names())
 def test_scenario_validates_cites_its_figures_and_plots(name, tmp_path):
     scenario = load(name)
-    text = (LIBRARY / f"{name}.yaml").read_text(encoding="utf-8")
+    text = resolve(name).read_text(encoding="utf-8")
     header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
     assert header.startswith(f"# {name}:")
     assert "DOMAIN" not in header and f"`{name}`" in DOCS  # figures cited in the project's own docs

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from targets import ProfileError, TargetProfile, TransportKind, load_profile
-from targets.loader import EXAMPLES
+from targets.loader import example_names
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
+@pytest.mark.parametrize("name", example_names())
 def test_every_example_profile_loads(name):
     profile = load_profile(name)
     assert profile.name == name
