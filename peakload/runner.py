@@ -137,9 +137,6 @@ def _client(url: str, tls: TlsSettings) -> httpx.Client:
     return httpx.Client(base_url=url, verify=verify, follow_redirects=False)
 
 
-def locust_environment(host: str = "") -> dict[str, str]:
-    """The environment a Locust process of peakload runs in: peakload's packages importable, and the
-    target's URL in LOCUST_HOST, not on the command line, where any user of the host could read
 def _import_root() -> str | None:
     """The folder peakload's packages are imported from, so that a child interpreter imports them
     from the same place (a checkout used without installing it, say); None for site-packages, where
@@ -149,6 +146,9 @@ def _import_root() -> str | None:
     return None if root in site_folders else str(root)
 
 
+def locust_environment(host: str = "") -> dict[str, str]:
+    """The environment a Locust process of peakload runs in: peakload's packages importable, and the
+    target's URL in LOCUST_HOST, not on the command line, where any user of the host could read
     credentials it carries."""
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (_import_root(), os.environ.get("PYTHONPATH", "")) if p)}
