@@ -1,4 +1,4 @@
-"""The business documents of the CEB export messages (DOMAIN.md §2, export), as frozen
+"""The business documents of the CEB export messages (docs/domain.md, "The messages"), as frozen
 dataclasses in the same form as the import ones (`ceb.documents`): field order is XML order,
 camelCase on the wire, no default means required.
 

@@ -1,4 +1,4 @@
-"""The head every CEB declaration document starts with (DOMAIN.md §2)."""
+"""The head every CEB declaration document starts with (docs/domain.md, "The messages")."""
 
 from __future__ import annotations
 

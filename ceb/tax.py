@@ -1,4 +1,4 @@
-"""Cross-border retail import tax (跨境电商综合税, DOMAIN.md §4).
+"""Cross-border retail import tax (跨境电商综合税; docs/domain.md, "Matching and the declaration rules").
 
 Within the personal limits the tariff is 0 and VAT and consumption tax are levied at 70%:
 rate = (consumption + vat) / (1 - consumption) x 0.7, i.e. 9.1% for VAT 13% and no consumption tax.

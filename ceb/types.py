@@ -1,4 +1,4 @@
-"""Enumerations of the CEB message standard (DOMAIN.md §2-3).
+"""Enumerations of the CEB message standard (docs/domain.md, "The messages" and "Receipts and statuses").
 
 Every state, message kind and code the platform and the load generator exchange is one of these,
 never a bare string.
@@ -121,7 +121,7 @@ class TradeMode(str, Enum):
 
 
 class ReturnStatus(IntEnum):
-    """`returnStatus` of a receipt (DOMAIN.md §3)."""
+    """`returnStatus` of a receipt (docs/domain.md, "Receipts and statuses")."""
 
     STORED = 1
     DECLARING = 2  # 申报中

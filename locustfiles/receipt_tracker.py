@@ -1,7 +1,7 @@
 """The parties' receipt consumer logic: at-least-once, out-of-order receipts made sense of.
 
 Real receipt consumers drop duplicates and ignore a receipt older (by `returnTime`) than the one
-they hold (DOMAIN.md §3); so does this one. It also measures end-to-end business latency: inventory
+they hold (docs/domain.md, "Receipts and statuses"); so does this one. It also measures end-to-end business latency: inventory
 list sent -> cleared (399), list sent -> released (800) and order sent -> released.
 
 Memory stays in proportion to what is in flight, so a soak can run for days: a list is folded into

@@ -1,4 +1,4 @@
-"""The bonded warehouse's JSON endpoints (not CEB; CONTRACT.md "Bonded warehouse operations"):
+"""The bonded warehouse's JSON endpoints (not CEB; docs/contract.md, "Bonded warehouse operations"):
 tally, zone transfer, exit, and the stock of an account book. Writes are durable before the 2xx."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Customs' side of an inventory list: the status ladder of DOMAIN.md §3 with its branches, and
+"""Customs' side of an inventory list: the status ladder of docs/contract.md ("An inventory list's statuses") with its branches, and
 how long each step takes, by profile.
 
     matched -> 120 accepted -> [300 manual review] -> 399 cleared -> [500 inspection

@@ -1,6 +1,6 @@
 """The match book: documents waiting for their partners, indexed by the join keys of 三单对碰.
 
-Join keys (DOMAIN.md §4): order-payment on orderNo+ebpCode; list-order on orderNo+ebpCode (ebcCode
+Join keys (docs/domain.md, "Matching and the declaration rules"): order-payment on orderNo+ebpCode; list-order on orderNo+ebpCode (ebcCode
 must agree too); list-waybill on logisticsNo+logisticsCode.
 """
 

@@ -61,7 +61,7 @@ STATUS_INFO = {
 }
 CHANGED = "变更申报成功[{guid}]"
 DELETED = "[Code:1800;Desc:删除成功]"
-FORMAT_ERROR_STATUS = -1  # DOMAIN.md §3: a negative returnStatus is a processing error
+FORMAT_ERROR_STATUS = -1  # a negative returnStatus is a processing error
 TAX_BILL_MADE = 1  # CEB816 status: 1 made, 2 summarised, 3 void
 
 
@@ -87,7 +87,7 @@ def return_time(epoch_s: float) -> str:
 
 def receipt_keys(document: Document, pre_no: str = "", invt_no: str = "",
                  customs_code: str = "") -> tuple[tuple[str, str], ...]:
-    """The business keys a receipt of `document` carries (DOMAIN.md §3)."""
+    """The business keys a receipt of `document` carries (docs/domain.md, "Receipts and statuses")."""
     if isinstance(document, Order):
         return (("ebpCode", document.ebp_code), ("ebcCode", document.ebc_code),
                 ("orderNo", document.order_no))

@@ -14,7 +14,7 @@ from mock_platform.tls import TlsFiles
 
 
 class Limits(BaseModel):
-    """Personal limits and tolerances of the declaration rules (DOMAIN.md §4)."""
+    """Personal limits and tolerances of the declaration rules (docs/domain.md, "Matching and the declaration rules")."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

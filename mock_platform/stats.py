@@ -1,4 +1,4 @@
-"""The auxiliary statistics of one day (seed plan item 八, decision support), computed from the
+"""The auxiliary statistics of one day (the decision-support figures of docs/contract.md, "Looking things up"), computed from the
 platform's own tables: no second set of books. Pure aggregation of rows the store reads."""
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ class Delay(Model):
 
 
 class Waves(Model):
-    """When each downstream document follows its order (DOMAIN.md §6)."""
+    """When each downstream document follows its order (docs/domain.md, "Peak figures")."""
 
     payment: Delay = Delay(min="1s", max="10s")
     waybill: Delay = Delay(min="1m", max="10m")

@@ -1,4 +1,4 @@
-"""The declaring parties of a scenario's parcels (DOMAIN.md §1): who sends what, and their codes."""
+"""The declaring parties of a scenario's parcels (docs/domain.md, "Who declares a parcel"): who sends what, and their codes."""
 
 from __future__ import annotations
 
