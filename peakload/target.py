@@ -48,12 +48,15 @@ def parse_target(value: str, confirmed_host: str | None = None) -> Target:
     return Target(value.rstrip("/"))
 
 
+def remote_hosts(profile: TargetProfile) -> list[str]:
+    """The hosts a profile sends load to that are not loopback."""
+    return [host for host in profile.target_hosts if not _is_loopback(host)]
+
+
 def profile_target(profile: TargetProfile, confirmed_host: str | None = None) -> Target:
     """The target a profile names, if load may go there: every host it reaches (the platform's
     URL, an SFTP server) is loopback or was confirmed by name."""
-    hosts = [urlsplit(location).hostname or "" for location in (profile.url, profile.folders and profile.folders.root)
-             if location and "://" in location]
-    for host in hosts:
+    for host in profile.target_hosts:
         if not _is_loopback(host) and host != confirmed_host:
             raise TargetError(
                 f"profile {profile.name} reaches {host}, which is not loopback; load goes to a real "

@@ -12,8 +12,9 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ceb.signing import SignatureAlgorithm
 from ceb.types import TransportKind
@@ -25,6 +26,10 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _DXP_ID = re.compile(r"^[A-Z0-9]{1,16}$")
 
 EnvName = Annotated[str, Field(pattern=_ENV_NAME.pattern, max_length=100)]
+RUN_HEADER = "X-Peakload-Run"  # every HTTP request of a run carries its tag: a platform can route test traffic on it
+# A host name or IP address as a URL's host is read (lower case, an IPv6 address without brackets).
+HostName = Annotated[str, Field(pattern=r"^\[?[A-Za-z0-9:][A-Za-z0-9.:-]{0,252}\]?$"),
+                     AfterValidator(lambda host: host.lower().strip("[]"))]
 
 
 class TlsSettings(Model):
@@ -116,6 +121,13 @@ class TargetProfile(Model):
     health: HealthProbe | None = None
     id_tag: str = Field("", pattern=r"^[A-Z0-9]{0,3}$")
     request_timeout_s: PositiveSeconds = 10.0  # per request: a silent target holds a sender no longer
+    # The hard cap agreed with the operator, across every generator process and worker of a run.
+    max_rate: float | None = Field(None, gt=0, le=1_000_000)  # messages a second, over any 1 s
+    max_messages: int | None = Field(None, ge=1)  # messages a run
+    allowed_hosts: list[HostName] | None = None  # every host the profile reaches must be one of these
+    store_only: bool = False  # appStatus 1 (暂存): intake only, nothing declared to customs
+    identities: Path | None = None  # the operator's test buyers (CSV: name,id_type,id_number,telephone)
+    synthetic_identities: bool = False  # synthetic buyer ID numbers may go to a host that is not loopback
 
     @field_validator("headers")
     @classmethod
@@ -144,6 +156,27 @@ class TargetProfile(Model):
             raise ValueError(f"url {self.url!r} is not an http(s) URL")
         return self
 
+    @model_validator(mode="after")
+    def _one_source_of_buyers(self) -> TargetProfile:
+        if self.identities is not None and self.synthetic_identities:
+            raise ValueError("give identities (the operator's test buyers) or synthetic_identities, not both")
+        return self
+
+    @model_validator(mode="after")
+    def _hosts_allowed(self) -> TargetProfile:
+        if self.allowed_hosts is None:
+            return self
+        remote = self.signing.remote.url if self.signing is not None and self.signing.remote is not None else None
+        for host in [*self.target_hosts, *_hosts_of(remote)]:
+            if host not in self.allowed_hosts:
+                raise ValueError(f"host {host} is not in allowed_hosts ({', '.join(self.allowed_hosts)})")
+        return self
+
+    @property
+    def target_hosts(self) -> list[str]:
+        """The hosts load goes to: the platform's URL's, and an SFTP server's."""
+        return _hosts_of(self.url, self.folders.root if self.folders is not None else None)
+
     def header_values(self, environ: dict[str, str] | None = None) -> dict[str, str]:
         """The extra headers with their values read from the environment (never logged)."""
         environ = os.environ if environ is None else environ
@@ -152,6 +185,10 @@ class TargetProfile(Model):
             raise ProfileError(f"profile {self.name}: environment variable(s) {', '.join(missing)} not set "
                                "(headers take their values from the environment)")
         return {name: environ[env] for name, env in self.headers.items()}
+
+
+def _hosts_of(*locations: str | None) -> list[str]:
+    return [urlsplit(location).hostname or "" for location in locations if location and "://" in location]
 
 
 class ProfileError(ValueError):
