@@ -60,24 +60,25 @@ def _checks(times: PlanTimes, profile: TargetProfile) -> list[tuple[float, str]]
     count = len(times.per_process)
     if profile.max_rate is not None:
         peak = times.peak()
-        checks.append((peak / profile.max_rate, f"the plan sends {peak} messages in its busiest second "
-                                                f"(over any 1 s), above the profile's max_rate of {profile.max_rate:g}"))
+        words = (f"the plan sends {peak} messages in its busiest second (over any 1 s), above the profile's "
+                 f"max_rate of {profile.max_rate:g}")
+        checks.append((peak / profile.max_rate, words))
     if profile.max_messages is not None:
-        checks.append((times.total / profile.max_messages, f"the plan sends {times.total} messages, above the "
-                                                            f"profile's max_messages of {profile.max_messages}"))
+        words = f"the plan sends {times.total} messages, above the profile's max_messages of {profile.max_messages}"
+        checks.append((times.total / profile.max_messages, words))
     for index, process in enumerate(times.per_process):
         share = CapShare.of(profile.max_rate, profile.max_messages, index, count)
         if share is None or count == 1:  # one process's share is the whole cap, checked above
             continue
+        which = f"generator process {index + 1} of {count}"
         if share.per_window is not None:
             busiest = busiest_window(process, share.window_s)
-            checks.append((busiest / share.per_window,
-                           f"generator process {index + 1} of {count} would release {busiest} messages within "
-                           f"{share.window_s:g} s, above its share of max_rate ({share.describe()})"))
+            words = (f"{which} would release {busiest} messages within {share.window_s:g} s, above its share of "
+                     f"max_rate ({share.describe()})")
+            checks.append((busiest / share.per_window, words))
         if share.total is not None:
-            checks.append((len(process) / share.total,
-                           f"generator process {index + 1} of {count} would send {len(process)} messages, "
-                           f"above its share of max_messages ({share.total})"))
+            words = f"{which} would send {len(process)} messages, above its share of max_messages ({share.total})"
+            checks.append((len(process) / share.total, words))
     return checks
 
 
@@ -120,8 +121,8 @@ def fit_to_cap(scenario: Scenario, path: Path, profile: TargetProfile | None, pr
         if overshoot <= 1:
             break
     else:
-        return CapFit(scenario, path, problems=(*problems, f"--clip-to-cap: no scale found that fits within "
-                                                           f"{_CLIP_ATTEMPTS} tries (last {factor:.3g})"))
+        failed = f"--clip-to-cap: no scale found that fits within {_CLIP_ATTEMPTS} tries (last {factor:.3g})"
+        return CapFit(scenario, path, problems=(*problems, failed))
     clipped = (f"clipped to the target's cap ({_cap_words(profile)}): the scenario's rates were scaled by "
                f"{factor:.3g}; the plan's busiest second went from {first_peak} to {times.peak()} messages, "
                f"its total from {first_total} to {times.total}")
