@@ -57,7 +57,9 @@ class ReceiptTracker:
     """The inventory lists this generator sent, as the receipts it reads tell: each one's status
     while in flight, then counted (released, rejected) once final."""
 
-    def __init__(self, recent_window: int = RECENT_WINDOW) -> None:
+    def __init__(self, recent_window: int = RECENT_WINDOW, also_final: frozenset[int] = frozenset()) -> None:
+        self._final = _FINAL_STATUSES | also_final  # statuses after which a list moves no further
+        self._export_final = _EXPORT_FINAL | also_final
         self._lists: dict[str, _ListState] = {}  # lists without a final status
         self._finished = _Recent(recent_window)  # guid -> (final status, its returnTime)
         self._orders_sent_s: dict[int, float] = {}  # parcel -> its order's send time, until its list ends
@@ -116,7 +118,7 @@ class ReceiptTracker:
             return
         self._seen.put(key, True)
         self.by_status[return_status] += 1
-        if guid in self._exports and return_status in _EXPORT_FINAL:
+        if guid in self._exports and return_status in self._export_final:
             del self._exports[guid]
         state = self._lists.get(guid)
         if state is None:
@@ -138,7 +140,7 @@ class ReceiptTracker:
             order_s = self._orders_sent_s.get(state.parcel)
             if order_s is not None:
                 self.order_to_release.record_value(max(1, int((seen_s - order_s) * 1e6)))
-        if return_status in _FINAL_STATUSES:
+        if return_status in self._final:
             self._finish(guid, state)
 
     def _finish(self, guid: str, state: _ListState) -> None:

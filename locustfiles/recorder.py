@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 
-from ceb.types import MessageType
+from ceb.types import MessageType, ReturnStatus
 from locustfiles.histograms import BufferedHistogram
 from locustfiles.receipt_tracker import ReceiptTracker
 from locustfiles.results import (
@@ -29,7 +29,7 @@ ACCEPTED = frozenset({200, 202})  # 202 accepted, 200 a duplicate the platform a
 class Recorder:
     """Counts and latency histograms of one generator process. Times are seconds from run start."""
 
-    def __init__(self, late_s: float, timeline_step_s: int = 1) -> None:
+    def __init__(self, late_s: float, timeline_step_s: int = 1, stored_is_final: bool = False) -> None:
         self.late_s = late_s
         self.timeline_step_s = timeline_step_s
         self.timeline: dict[int, tuple[BufferedHistogram, BufferedHistogram]] = {}  # window -> corrected, raw
@@ -45,7 +45,8 @@ class Recorder:
         self.sent_per_second: Counter[int] = Counter()  # messages sent in each second
         self.failed_per_second: Counter[int] = Counter()  # ... of which failed (any non-2xx)
         self.throttled_per_second: Counter[int] = Counter()  # ... of which answered 429
-        self.receipts = ReceiptTracker()
+        # A store-only run's lists are answered 1 (stored) and go no further.
+        self.receipts = ReceiptTracker(also_final=frozenset({ReturnStatus.STORED}) if stored_is_final else frozenset())
         self.rejected_after_delivery = 0
         self.signing = BufferedHistogram(new_histogram())
         self.signed = 0

@@ -23,7 +23,7 @@ from ceb.codec import render_message
 from ceb.types import MessageType, TradeMode
 from locustfiles.exports import departure, export_cancel, export_parcel, port_arrival
 from locustfiles.followups import followup_message, message_of
-from locustfiles.parcels import GuidSource, ParcelFactory
+from locustfiles.parcels import Declaring, GuidSource, ParcelFactory
 from locustfiles.templates import ParcelTemplates
 from scenarios.curves import arrival_times
 from scenarios.flows import FollowUpKind, pick_followups
@@ -43,6 +43,7 @@ class SendJob(NamedTuple):
     document_guid: str
     defect: ParcelDefect | None
     withdrawn: bool = False  # a list its parcel amends or cancels: it is not expected to release
+    keys: dict[str, str] | None = None  # its parcel's business keys (one dict shared by the parcel's jobs)
 
 
 def pick_defect(rng: random.Random, fractions: dict[ParcelDefect, float]) -> ParcelDefect | None:
@@ -66,11 +67,16 @@ class SendPlan:
 
     Order k of the curve belongs to worker k mod `worker_count`, so workers split the rate evenly
     and their parcels (numbered in their own namespace) never collide. Building the plan renders
-    the parcel templates, so do it before the run's clock starts.
+    the parcel templates, so do it before the run's clock starts. `declaring` says whether the
+    documents are stored only and whose buyers they name; every document's note carries the
+    scenario's `generator.id_tag`. The plan is deterministic: the same arguments make the same
+    documents (a cleanup rebuilds what a run sent from it).
     """
 
-    def __init__(self, scenario: Scenario, worker_index: int = 0, worker_count: int = 1) -> None:
+    def __init__(self, scenario: Scenario, worker_index: int = 0, worker_count: int = 1,
+                 declaring: Declaring = Declaring()) -> None:
         gen = scenario.generator
+        declaring = replace(declaring, tag=gen.id_tag, buyer_offset=worker_index, buyer_stride=worker_count)
         self.scenario = scenario
         self._rng = random.Random(f"{gen.seed}/{worker_index}/plan")
         self._channels = []
@@ -79,10 +85,11 @@ class SendPlan:
             namespace = process_namespace(scenario, worker_index) + (f"C{index}" if index else "")
             if channel.direction == "export":
                 kinds = frozenset(k for k in scenario.followups if k.export_message_type is not None)
-                self._channels.append((channel.weight, ExportMaker(channel, namespace, gen.seed), None, kinds))
+                self._channels.append((channel.weight, ExportMaker(channel, namespace, gen.seed, declaring), None,
+                                       kinds))
                 continue
             factory = ParcelFactory(parties=channel.parties, seed=gen.seed, trade_mode=channel.trade_mode,
-                                    namespace=namespace)
+                                    namespace=namespace, declaring=declaring)
             kinds = frozenset(k for k in scenario.followups if k is not FollowUpKind.DEPARTURE and (
                 k is not FollowUpKind.ARRIVAL or channel.trade_mode is TradeMode.DIRECT_MAIL))
             self._channels.append((channel.weight, factory, ParcelTemplates(factory, scenario.clock.start,
@@ -146,9 +153,10 @@ def _inherited(job: SendJob) -> SendJob:
     return job._replace(withdrawn=True) if job.message_type is MessageType.INVENTORY_LIST else job
 
 
-def send_plan(scenario: Scenario, worker_index: int = 0, worker_count: int = 1) -> Iterator[SendJob]:
+def send_plan(scenario: Scenario, worker_index: int = 0, worker_count: int = 1,
+              declaring: Declaring = Declaring()) -> Iterator[SendJob]:
     """The jobs of this worker, in intended-time order (see `SendPlan`)."""
-    return iter(SendPlan(scenario, worker_index, worker_count))
+    return iter(SendPlan(scenario, worker_index, worker_count, declaring))
 
 
 def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTemplates,
@@ -160,10 +168,11 @@ def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTe
     later = pick_followups(rng, scenario.followup_fractions) & kinds if kinds else frozenset()
     if defect is None:
         rendered = templates.make(later)
-        bodies, guids = rendered.bodies, rendered.document_guids
+        bodies, guids, keys = rendered.bodies, rendered.document_guids, rendered.keys
         later_bodies, later_guids = rendered.followup_bodies, rendered.followup_guids
     else:  # rare: made and rendered in full, so the defect is exactly what the factory makes
         made = factory.make(real_time, defect)
+        keys = made.keys()
         messages = made.messages(factory.parties, factory.guid)
         bodies = {mt: render_message(m) for mt, m in messages.items()}
         guids = {mt: m.documents[0].head.guid for mt, m in messages.items()}
@@ -180,19 +189,20 @@ def _parcel_jobs(scenario: Scenario, factory: ParcelFactory, templates: ParcelTe
             list_s = order_s + offset
         if envelope:
             body = _wrapped(scenario, factory.parties, message_type, body, guids[message_type], real_time)
-        yield SendJob(order_s + offset, message_type, body, parcel, guids[message_type], defect, withdrawn and is_list)
+        yield SendJob(order_s + offset, message_type, body, parcel, guids[message_type], defect, withdrawn and is_list,
+                      keys)
     for kind in sorted(later):
         at = list_s + scenario.followups[kind].delay.draw(rng) / compression
         body = _wrapped(scenario, factory.parties, kind.message_type, later_bodies[kind], later_guids[kind], real_time)
-        yield SendJob(at, kind.message_type, body, parcel, later_guids[kind], defect)
+        yield SendJob(at, kind.message_type, body, parcel, later_guids[kind], defect, keys=keys)
 
 
 class ExportMaker:
     """An export channel's parcels (出口), rendered in full: order, collection, waybill and export
     list at the scenario's waves, then the port's arrival and departure and the odd cancel."""
 
-    def __init__(self, channel: Channel, namespace: str, seed: int) -> None:
-        self.channel, self.namespace = channel, namespace
+    def __init__(self, channel: Channel, namespace: str, seed: int, declaring: Declaring = Declaring()) -> None:
+        self.channel, self.namespace, self.declaring = channel, namespace, declaring
         self.guid = GuidSource(random.Random(f"{seed}/{namespace}/export"))
         self._count = 0
 
@@ -202,35 +212,35 @@ class ExportMaker:
         self._count += 1
         parties, compression = self.channel.parties, scenario.clock.compression
         made = export_parcel(parties, self.guid, self._count, real_time, self.channel.trade_mode,
-                             namespace=self.namespace)
+                             namespace=self.namespace, declaring=self.declaring)
         defect = pick_defect(rng, scenario.defects)
         if defect is not None and not defect.export_only:
             defect = None  # the import kinds fall on import parcels
         if defect is ParcelDefect.COLLECTION_AMOUNT_MISMATCH:
             made = replace(made, collection=replace(made.collection, charge=made.collection.charge + 1))
-        list_s = order_s
+        keys, list_s = made.keys(), order_s
         for message_type, document in made.documents().items():
             delay = waves.get(message_type)
             at = order_s + (0.0 if delay is None else delay.draw(rng) / compression)
             list_s = at if message_type is MessageType.EXPORT_LIST else list_s
-            yield self._job(scenario, at, message_type, document, parcel, real_time,
+            yield self._job(scenario, at, message_type, document, parcel, real_time, keys,
                             defect if message_type is MessageType.EXPORT_LIST else None)
         later = pick_followups(rng, scenario.followup_fractions) & kinds if kinds else frozenset()
         for kind in sorted(later):
             at = list_s + scenario.followups[kind].delay.draw(rng) / compression
             if kind is FollowUpKind.ARRIVAL:
-                document = port_arrival([made.export_list], parties, self.guid, real_time)
+                document = port_arrival([made.export_list], parties, self.guid, real_time, self.namespace)
             elif kind is FollowUpKind.DEPARTURE:
-                document = departure([made.export_list], self.guid, real_time)
+                document = departure([made.export_list], self.guid, real_time, self.namespace)
             else:
                 document = export_cancel(made.export_list, self.guid, real_time, "order cancelled")
-            yield self._job(scenario, at, kind.export_message_type, document, parcel, real_time)
+            yield self._job(scenario, at, kind.export_message_type, document, parcel, real_time, keys)
 
     def _job(self, scenario: Scenario, at: float, message_type: MessageType, document, parcel: int,
-             real_time: dt.datetime, defect: ParcelDefect | None = None) -> SendJob:
+             real_time: dt.datetime, keys: dict[str, str], defect: ParcelDefect | None = None) -> SendJob:
         message = message_of(message_type, document, self.channel.parties, self.guid())
         body = _wrapped(scenario, self.channel.parties, message_type, render_message(message), message.guid, real_time)
-        return SendJob(at, message_type, body, parcel, document.head.guid, defect)
+        return SendJob(at, message_type, body, parcel, document.head.guid, defect, keys=keys)
 
 
 def _wrapped(scenario: Scenario, parties: Parties, message_type: MessageType, body: bytes, guid: str,

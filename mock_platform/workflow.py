@@ -120,8 +120,7 @@ class WorkflowEngine:
             except TimeoutError:
                 pass
             self._wakeup.clear()
-            if self._store is not None and any(self._followups.needs_lookup(a) or self.export.needs_lookup(a)
-                                               for a in self._inbox):
+            if self._store is not None and any(map(self._needs_lookup, self._inbox)):
                 # Documents accepted while the lookup runs join the inbox meanwhile: keep them.
                 pending, self._inbox = self._inbox, []
                 resolved = await asyncio.to_thread(self._look_up, self._store, pending)
@@ -132,6 +131,9 @@ class WorkflowEngine:
             if self._stopping and not self._inbox:
                 return
 
+    def _needs_lookup(self, arrival: Arrival) -> bool:
+        return self._followups.needs_lookup(arrival) or self.export.needs_lookup(arrival)
+
     def _look_up(self, store: Store, inbox: list[Arrival]) -> list[Arrival]:
         """Read ahead what returns and summaries name from the database (off the event loop)."""
         inbox = self._followups.look_up(store, inbox)
@@ -141,6 +143,9 @@ class WorkflowEngine:
         """One step of the workflow at time `now` (pure of I/O; the caller writes the output)."""
         out = TickOutput()
         arrivals, self._inbox = self._inbox, []
+        if self._store is not None:  # what came in while the last lookup ran is looked up first, next round
+            self._inbox = [a for a in arrivals if self._needs_lookup(a)]
+            arrivals = [a for a in arrivals if not self._needs_lookup(a)]
         candidates: set[int] = set()
         for arrival in arrivals:
             candidates |= self._file(arrival, now, out)

@@ -42,6 +42,7 @@ class ReceiptSeen:
     return_time: str  # CEB yyyyMMddHHmmssfff
     receiver: str  # whose feed it came from (a copCode, or a DXP id)
     keys: dict[str, str] = field(default_factory=dict)  # invtNo, orderNo ... when the receipt has them
+    info: str = ""  # returnInfo: what the platform says (a refusal's reason), up to 300 characters
 
 
 @dataclass(frozen=True, slots=True)

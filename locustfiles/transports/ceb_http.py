@@ -16,7 +16,7 @@ from ceb.types import MessageType
 from locustfiles.transports.base import (ACCEPTED, Budget, Delivery, FeedPage, ReceiptSeen, RequestReporter,
                                          china_now)
 from locustfiles.transports.http import Answer, HttpConnection, TargetAnswerError, refusal, timed_post
-from targets.profile import ReceiptPolling, TargetProfile
+from targets.profile import RUN_HEADER, ReceiptPolling, TargetProfile
 
 _MESSAGES = "/ceb/messages"
 _RECEIPTS = "/ceb/receipts"
@@ -32,7 +32,7 @@ class CebHttpTransport:
         assert profile.url is not None  # the profile's validation requires it for ceb-http
         self.profile = profile
         self._request_event = request_event
-        self._headers = profile.header_values()
+        self._headers = {RUN_HEADER: profile.id_tag or "untagged", **profile.header_values()}
 
     def _connection(self) -> HttpConnection:
         return HttpConnection(self.profile.url, self.profile.tls, self._headers, self.profile.request_timeout_s)
@@ -131,7 +131,7 @@ class CebHttpFeed:
             if after == cursor:
                 return "receipts feed did not advance its cursor (the same page again)"
             into.extend(ReceiptSeen(r["messageType"], r["guid"], r["returnStatus"], r["returnTime"], receiver,
-                                    r["keys"]) for r in found)
+                                    r["keys"], r["returnInfo"]) for r in found)
             self._cursors[receiver] = after
             if len(found) < self._polling.page_size:
                 return None
@@ -169,6 +169,7 @@ def _receipt(item: object) -> dict:
     fields = (item["messageType"], item["guid"], item["returnTime"])
     if not all(isinstance(v, str) and len(v) <= 64 for v in fields) or not isinstance(keys, dict):
         raise TypeError
+    info = item.get("returnInfo")
     return {"messageType": fields[0], "guid": fields[1], "returnTime": fields[2],
-            "returnStatus": int(item["returnStatus"]),
+            "returnStatus": int(item["returnStatus"]), "returnInfo": info[:300] if isinstance(info, str) else "",
             "keys": {str(k)[:64]: str(v)[:64] for k, v in list(keys.items())[:20]}}

@@ -178,7 +178,7 @@ class DxpFolderFeed:
                                                  f"{receipt.return_status}: {receipt.return_info}"[:300]))
                 continue
             page.receipts.append(ReceiptSeen(receipt.message_type.value, receipt.guid, receipt.return_status,
-                                             receipt.return_time, self._dxp_id, keys))
+                                             receipt.return_time, self._dxp_id, keys, receipt.return_info[:300]))
         return None
 
     def close(self) -> None:

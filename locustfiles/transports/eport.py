@@ -22,7 +22,7 @@ from ceb.types import MessageType
 from locustfiles.transports.base import (CHINA, Budget, Delivery, FeedPage, ReceiptSeen, RequestReporter,
                                          china_now)
 from locustfiles.transports.http import Answer, HttpConnection, TargetAnswerError, refusal, timed_post
-from targets.profile import ReceiptPolling, TargetProfile
+from targets.profile import RUN_HEADER, ReceiptPolling, TargetProfile
 
 _SEEN_WINDOW = 200_000  # receipts remembered to drop the overlap's repeats
 
@@ -37,7 +37,7 @@ class EportTransport:
         assert profile.url is not None and profile.dxp_id is not None  # the profile's validation requires them
         self.profile = profile
         self._request_event = request_event
-        self._headers = profile.header_values()
+        self._headers = {RUN_HEADER: profile.id_tag or "untagged", **profile.header_values()}
 
     def _connection(self) -> HttpConnection:
         return HttpConnection(self.profile.url, self.profile.tls, self._headers, self.profile.request_timeout_s)
@@ -128,7 +128,7 @@ class EportFeed:
                 if key not in self._seen:
                     self._remember(key)
                     into.append(ReceiptSeen(record.receipt_type.value, record.guid, record.return_status,
-                                            record.return_time, self._dxp_id))
+                                            record.return_time, self._dxp_id, info=record.return_info[:300]))
             newest = max((r.inserted_ms for r in records), default=since_ms)
             self._cursors[receipt_type] = max(self._cursors[receipt_type], newest)
             if len(records) < self._polling.page_size:

@@ -3,6 +3,7 @@ CEB625 return with the quota given back, appType 2/3, appStatus 1, CEB513 and th
 
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Iterator
 
@@ -253,3 +254,27 @@ def test_the_payment_tolerance_is_configurable(tmp_path, factory):
             httpx.Client(base_url=url, timeout=10) as tolerant:
         guid = send(tolerant, factory, off_by_cent)[MessageType.INVENTORY_LIST]
         assert statuses(tolerant, factory.parties.agent.code, guid, until={100, 800})[-1] == 800
+
+
+def test_returns_sent_in_a_burst_each_find_their_released_list(tmp_path, factory):
+    """Returns that arrive while the engine reads earlier returns' lists from the database wait for
+    their own reading: none is refused for want of it (a cleanup returns a run's lists at once)."""
+    agent = factory.parties.agent.code
+    with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log", ("--seed", "3")) as url:
+        with httpx.Client(base_url=url, timeout=10) as http:
+            parcels = [factory.make(now_china()) for _ in range(40)]
+            lists = [send(http, factory, parcel)[MessageType.INVENTORY_LIST] for parcel in parcels]
+            assert [statuses(http, agent, guid, until={100, 800})[-1] for guid in lists] == [800] * len(lists)
+            messages = [message_of(MessageType.INVENTORY_RETURN, return_of(
+                parcel.inventory_list, head(factory), "0", "returned in a burst"), factory.parties, factory.guid())
+                for parcel in parcels]
+
+            def post_all(batch) -> None:  # eight senders at once, as a cleanup sends
+                with httpx.Client(base_url=url, timeout=10) as sender:
+                    for message in batch:
+                        post(sender, message)
+
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(post_all, [messages[i::8] for i in range(8)]))
+            returns = [message.documents[0].head.guid for message in messages]
+            assert [settle(http, agent, guid, 3)[-1] for guid in returns] == [399] * len(returns)

@@ -141,7 +141,7 @@ def test_exports_clear_through_arrival_departure_and_summary_beside_imports(tmp_
     with embedded_mock(tmp_path / "mock.db", tmp_path / "mock.log") as url:
         done = trusted_run(str(TINY.with_name("export.yaml")), "--target", url, out=out)
         stats = httpx.get(f"{url}/stats/daily").json()
-        first = httpx.get(f"{url}/ceb/inventories/EXCW00C1000000001", params={"agentCode": "5001960004"}).json()
+        first = httpx.get(f"{url}/ceb/inventories/W00C1EXC000000001", params={"agentCode": "5001960004"}).json()
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads((out / "summary.json").read_text())
     types = summary["message_types"]
