@@ -1,4 +1,4 @@
-"""Exit codes of every peakload command, documented in the README."""
+"""Exit codes of every peakload command, documented in docs/running.md ("Exit codes")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The scenario format: a pydantic model of `scenarios/*.yaml`.
 
 Times in real (uncompressed) terms are durations like `90s`, `10m`, `2h`, `3d`; rates are orders per
-second of real time. See the README's "Scenario format" for a worked example.
+second of real time. docs/scenario-format.md has a worked example of every key.
 """
 
 from __future__ import annotations
