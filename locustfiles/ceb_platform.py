@@ -22,6 +22,10 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from locustfiles.exporter import serve_metrics
+from locustfiles.identities import read_registry
+from locustfiles.manifest import ManifestWriter, header, manifest_path
+from locustfiles.parcels import Declaring
+from locustfiles.rate_cap import RateCap
 from locustfiles.results import RunResults
 from locustfiles.runtime import GeneratorRuntime
 from locustfiles.transports import Transport, open_transport
@@ -56,6 +60,10 @@ def _arguments(parser) -> None:
                         help="replace the scenario's generator.id_tag (a run's identifiers are its own)")
     parser.add_argument("--progress-file", type=str, default="",
                         help="where to write progress every second (JSON; workers add -w<index>)")
+    parser.add_argument("--store-only", action="store_true", default=False,
+                        help="send every document with appStatus 1 (stored, not declared)")
+    parser.add_argument("--manifest-dir", type=str, default="",
+                        help="write the manifest of every document sent into this folder (workers: one each)")
     parser.add_argument("--target-profile", type=str, default="",
                         help="target profile (transport, signing, TLS ...); without one, --host is "
                              "reached over peakload's HTTP contract")
@@ -113,6 +121,11 @@ def _start(environment: Environment, **_kwargs) -> None:
     profile = _profile(options.target_profile, environment.host)
     if profile.id_tag and not options.id_tag:
         scenario = scenario.with_id_tag(profile.id_tag)
+    # The run's tag goes into every request's X-Peakload-Run header, whichever way it was given.
+    profile = profile.model_copy(update={"id_tag": scenario.generator.id_tag})
+    registry = read_registry(profile.identities) if profile.identities is not None else None
+    declaring = Declaring(store_only=options.store_only or profile.store_only,
+                          buyers=registry.buyers if registry is not None else ())
     _Run.transport = transport = open_transport(profile, environment.events.request)
     signer = None
     if profile.signing is not None:
@@ -120,16 +133,27 @@ def _start(environment: Environment, **_kwargs) -> None:
         signer = signer_for(profile.signing)
     target = _target_name(profile)
     poll_s = profile.receipts.interval_s if options.target_profile else None  # else the scenario's
+    worker_index, worker_count = ((runner.worker_index, options.expect_workers) if isinstance(runner, WorkerRunner)
+                                  else (0, 1))
+    manifest = None
+    if options.manifest_dir:
+        path = manifest_path(Path(options.manifest_dir), worker_index if isinstance(runner, WorkerRunner) else None)
+        manifest = ManifestWriter(path, header(scenario, worker_index, worker_count, declaring, registry,
+                                               transport.name))
     if isinstance(runner, WorkerRunner):
         if progress is not None:
             progress = progress.with_name(f"{progress.stem}-w{runner.worker_index}{progress.suffix}")
         _Run.runtime = GeneratorRuntime(
             environment, scenario, transport, runner.worker_index, options.expect_workers,
             on_finished=lambda runtime: _send_results(environment, runtime), progress_path=progress,
-            signer=signer, target_name=target, receipt_poll_s=poll_s)
+            signer=signer, target_name=target, receipt_poll_s=poll_s,
+            rate_cap=RateCap.for_process(profile.max_rate, profile.max_messages, runner.worker_index,
+                                         options.expect_workers), declaring=declaring, manifest=manifest)
     else:
         _Run.runtime = GeneratorRuntime(environment, scenario, transport, progress_path=progress,
-                                        signer=signer, target_name=target, receipt_poll_s=poll_s)
+                                        signer=signer, target_name=target, receipt_poll_s=poll_s,
+                                        rate_cap=RateCap.for_process(profile.max_rate, profile.max_messages, 0, 1),
+                                        declaring=declaring, manifest=manifest)
     _Run.deadline_s = _Run.runtime.deadline_s
     if options.metrics_port:
         offset = runner.worker_index + 1 if isinstance(runner, WorkerRunner) else 0

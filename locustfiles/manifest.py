@@ -62,9 +62,11 @@ class ManifestWriter:
 
     def sent(self, job: SendJob, status: int | None, error: str | None) -> None:
         """A message of the plan was sent (or tried: `status` None when no answer came)."""
-        self._lines.append({"kind": "sent", "guid": job.document_guid, "type": job.message_type.value,
-                            "parcel": job.parcel, "keys": job.keys, "intended_s": round(job.intended_s, 3),
-                            "status": status, "error": error})
+        line = {"kind": "sent", "guid": job.document_guid, "type": job.message_type.value, "parcel": job.parcel,
+                "keys": job.keys, "intended_s": round(job.intended_s, 3), "status": status, "error": error}
+        if job.withdrawn:
+            line["superseded"] = True  # a list the run itself amends or cancels later
+        self._lines.append(line)
         if len(self._lines) >= BATCH:
             self.flush()
 
@@ -112,6 +114,7 @@ class SentDocument:
     error: str | None
     receipt_status: int | None = None  # the newest receipt's returnStatus
     receipt_time: str = ""
+    superseded: bool = False  # a list the run itself amended or cancelled
 
     @property
     def delivered(self) -> bool:
@@ -162,7 +165,7 @@ def _read_line(line: dict[str, Any], worker: int | None, manifest: Manifest) -> 
         manifest.documents[line["guid"]] = SentDocument(
             str(line["guid"]), MessageType(line["type"]), worker, int(line["parcel"]),
             {str(k): str(v) for k, v in (line.get("keys") or {}).items()}, float(line["intended_s"]),
-            None if status is None else int(status), line.get("error"))
+            None if status is None else int(status), line.get("error"), superseded=bool(line.get("superseded")))
     elif kind == "receipt":
         document = manifest.documents.get(line["guid"])
         if document is not None and str(line["at"]) >= document.receipt_time:

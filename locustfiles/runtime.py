@@ -20,6 +20,8 @@ import psutil
 from gevent.queue import Empty, Full, Queue
 from locust.env import Environment
 
+from locustfiles.manifest import ManifestWriter
+from locustfiles.parcels import Declaring
 from locustfiles.progress import RECENT_S, Progress
 from locustfiles.recorder import Recorder, per_second
 from locustfiles.results import RunResults
@@ -31,6 +33,7 @@ from scenarios.model import Scenario
 from scenarios.windows import PerSecond, window_value
 
 if TYPE_CHECKING:
+    from locustfiles.rate_cap import RateCap
     from locustfiles.signer import MessageSigner
 
 _DEADLINE_SLACK_S = 60.0
@@ -39,6 +42,7 @@ _IDLE_SENDER_S = 0.5  # how long a sender with nothing left to send pauses befor
 # message, for as long as messages are queued: after this many unanswered requests in a row (and
 # at least twice the senders, so each had two tries) the run stops, named.
 _SILENT_STREAK_MIN = 20
+_MANIFEST_FLUSH_S = 1.0  # the most a crash can take of the manifest
 
 
 class GeneratorRuntime:
@@ -48,8 +52,12 @@ class GeneratorRuntime:
                  worker_index: int = 0, worker_count: int = 1,
                  on_finished: Callable[[GeneratorRuntime], None] | None = None,
                  progress_path: Path | None = None, signer: MessageSigner | None = None,
-                 target_name: str = "", receipt_poll_s: float | None = None) -> None:
+                 target_name: str = "", receipt_poll_s: float | None = None,
+                 rate_cap: RateCap | None = None, declaring: Declaring = Declaring(),
+                 manifest: ManifestWriter | None = None) -> None:
         self.environment = environment
+        self.manifest = manifest  # every document sent, and its receipts
+        self.rate_cap = rate_cap  # the target's hard cap, this process's share: never released above it
         self.scenario = scenario
         self.transport = transport
         self.signer = signer
@@ -60,11 +68,12 @@ class GeneratorRuntime:
         gen = scenario.generator
         # About 120 points on the latency timeline, whatever the run's length.
         self.recorder = Recorder(late_s=gen.late_ms / 1000,
-                                 timeline_step_s=max(1, math.ceil(scenario.clock.run_duration_s / 120)))
+                                 timeline_step_s=max(1, math.ceil(scenario.clock.run_duration_s / 120)),
+                                 stored_is_final=declaring.store_only)
         self.queue: Queue[SendJob | None] = Queue(maxsize=gen.queue_limit)  # None: stop waiting
         self.started_at = time.time()
         self._t0 = time.monotonic()
-        self._plan: Iterator[SendJob] = send_plan(scenario, worker_index, worker_count)
+        self._plan: Iterator[SendJob] = send_plan(scenario, worker_index, worker_count, declaring)
         self.dispatch_done = False
         self.started = False
         self.finished = False
@@ -108,10 +117,23 @@ class GeneratorRuntime:
             self._greenlets.append(gevent.spawn(self._report_progress))
         if any(gate.stop_loss for gate in self.scenario.gates):
             self._greenlets.append(gevent.spawn(self._watch_stop_loss))
+        if self.manifest is not None:
+            self._greenlets.append(gevent.spawn(self._flush_manifest))
 
     def stop(self) -> None:
-        """Stop every greenlet of the runtime."""
+        """Stop every greenlet of the runtime and make the manifest durable."""
         gevent.killall(self._greenlets, block=False)
+        if self.manifest is not None:
+            self.manifest.close()
+
+    def _flush_manifest(self) -> None:
+        """Write the manifest's lines every second; a manifest that cannot be written ends the run
+        (its documents could not be found again)."""
+        while True:
+            gevent.sleep(_MANIFEST_FLUSH_S)
+            self.manifest.flush()
+            if self.manifest.error is not None and not self.finished:
+                self.abort(self.manifest.error)
 
     def abort(self, reason: str) -> None:
         """End the run early, keeping what was measured."""
@@ -161,6 +183,8 @@ class GeneratorRuntime:
         """A sender finished `job`."""
         self.in_flight -= 1
         self.recorder.response(job, sent_s, self.now(), status, error)
+        if self.manifest is not None:
+            self.manifest.sent(job, status, error)
         self._unanswered = self._unanswered + 1 if status is None else 0
         if self._unanswered >= self._silent_streak and not self.finished:
             self.abort(f"the target stopped answering: {self._unanswered} requests in a row got no answer "
@@ -177,6 +201,9 @@ class GeneratorRuntime:
             wait = job.intended_s - self.now()
             if wait > 0:
                 gevent.sleep(wait)
+            if self.rate_cap is not None and not self.rate_cap.admit(self.now, gevent.sleep):
+                self.aborted = self.aborted or self.rate_cap.exhausted_reason  # what was sent is still seen out
+                break
             if self.now() > self.deadline_s:
                 self.abort(f"the dispatcher passed the hard deadline at {self.now():.0f} s")
                 break
@@ -289,6 +316,9 @@ class GeneratorRuntime:
         tracker = self.recorder.receipts
         for receipt in page.receipts:
             tracker.observe(receipt.guid, receipt.return_status, receipt.return_time, seen)
+            if self.manifest is not None and tracker.is_mine(receipt.guid):
+                self.manifest.receipt(receipt.guid, receipt.receipt_type, receipt.return_status, receipt.return_time,
+                                      receipt.keys)
             if self.operations.active:
                 self.operations.note(receipt, tracker.is_mine(receipt.guid))
         for rejection in page.rejections:

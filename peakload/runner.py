@@ -26,9 +26,10 @@ from peakload.embedded_mock import embedded_mock
 from peakload.target import Target
 from reports.gates import judge
 from reports.outputs import write_outputs
-from reports.summary import RunSummary, Verdict, build_summary
+from reports.summary import GateResult, RunSummary, Verdict, build_summary
 from reports.target_metrics import TargetMetrics, parse_target_metrics
 from scenarios.curves import arrival_times
+from scenarios.gates import GateMetric
 from scenarios.model import Scenario
 from targets import ProfileError, TargetProfile, TransportKind
 from targets.profile import TlsSettings
@@ -92,6 +93,8 @@ class RunRequest:
     metrics_port: int = 0  # > 0: the generator serves Prometheus metrics there (workers: +1+index)
     profile_path: Path | None = None  # a target profile (transport, signing, TLS ...) instead of a URL
     profile: TargetProfile | None = None
+    clipped: str | None = None  # how --clip-to-cap scaled the scenario to the target's cap: said in the report
+    store_only: bool = False  # appStatus 1 (暂存): nothing declared, so no receipt gate applies
 
 
 def orders_intended(scenario: Scenario) -> int:
@@ -167,6 +170,7 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
         "--scenario", str(request.scenario_path), "--results-file", str(results_path),
         "--progress-file", str(request.out_dir / "progress.json"),
         "--csv", str(request.out_dir / "locust"), "--only-summary", "--exit-code-on-error", "0",
+        "--manifest-dir", str(request.out_dir.resolve()),
         "--loglevel", "WARNING", "--stop-timeout", "10",
     ]
     if request.processes > 1:
@@ -175,6 +179,8 @@ def _run_locust(request: RunRequest, url: str, results_path: Path,
         command += ["--master", "--expect-workers", str(request.expect_workers)]
     if request.metrics_port:
         command += ["--metrics-port", str(request.metrics_port)]
+    if request.store_only:
+        command.append("--store-only")
     if request.scenario.generator.id_tag:  # a tag given on the command line is not in the file
         command += ["--id-tag", request.scenario.generator.id_tag]
     if request.profile_path is not None:
@@ -230,6 +236,25 @@ def _scrape(url: str, tls: TlsSettings) -> TargetMetrics | None:
         return None
 
 
+# Gates on what customs did to the lists: a store-only run declares nothing, so they do not apply.
+_RECEIPT_GATES = frozenset({GateMetric.RELEASED_RATIO, GateMetric.CLEARANCE_P95_S})
+
+
+def _judged(request: RunRequest) -> Scenario:
+    """The scenario whose gates judge the run: a store-only run's without the receipt gates."""
+    scenario = request.scenario
+    if not request.store_only:
+        return scenario
+    return scenario.model_copy(update={"gates": [g for g in scenario.gates if g.metric not in _RECEIPT_GATES]})
+
+
+def not_applicable_when_stored(scenario: Scenario) -> list[GateResult]:
+    """The receipt gates of a store-only run, shown as not applicable (they pass: no value)."""
+    return [GateResult(name=f"{gate.label} (not applicable: store-only, nothing declared)",
+                       threshold=gate.threshold, value=None, passed=True, gate=gate)
+            for gate in scenario.gates if gate.metric in _RECEIPT_GATES]
+
+
 def unmeasured_run(request: RunRequest, reason: str) -> RunSummary:
     """The summary of a run that measured nothing (its target failed the pre-flight check, its
     generator died), written with every report, so CI's test view says why."""
@@ -280,9 +305,13 @@ def run_scenario(request: RunRequest,
         aborted = [results.aborted] if results.aborted else []
         if interrupted:
             aborted = [f"interrupted by {interrupted}; what was sent until then is reported"]
-        summary = judge(build_summary(results, orders_intended(request.scenario)), request.scenario,
+        summary = judge(build_summary(results, orders_intended(request.scenario)), _judged(request),
                         aborted=aborted, stopped_by=results.stopped_by)
+        if request.store_only:
+            summary = summary.model_copy(update={"gates": [*summary.gates, *not_applicable_when_stored(request.scenario)]})
         summary = summary.model_copy(update={"target_metrics": target_metrics})
+        if request.clipped:
+            summary = summary.model_copy(update={"reasons": [*summary.reasons, request.clipped]})
         if results.receipt_feed_problems and summary.verdict is not Verdict.PASS:
             summary = summary.model_copy(update={"reasons": [*summary.reasons, *(
                 f"receipts feed: {problem} ({count}x)" for problem, count in results.receipt_feed_problems.items())]})
