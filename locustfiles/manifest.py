@@ -106,7 +106,7 @@ class SentDocument:
 
     guid: str
     message_type: MessageType
-    worker: int
+    process: int  # the header it was sent under (`Manifest.headers`): a generator process of one run
     parcel: int
     keys: dict[str, str]
     intended_s: float
@@ -126,7 +126,8 @@ class SentDocument:
 
 @dataclass(slots=True)
 class Manifest:
-    """Every manifest of a run: each process's header (by worker index) and the documents sent."""
+    """Every manifest in a run's folder: each generator process's header (numbered in the order
+    read: a folder a run was repeated in holds several runs' processes) and the documents sent."""
 
     headers: dict[int, dict[str, Any]] = field(default_factory=dict)
     documents: dict[str, SentDocument] = field(default_factory=dict)
@@ -142,28 +143,30 @@ def read_manifest(run_dir: Path) -> Manifest:
     """Every manifest in `run_dir`, merged (a document's newest receipt wins, by returnTime)."""
     manifest = Manifest()
     for path in manifest_files(run_dir):
-        worker = None
+        process = None
         with open(path, "rb") as file:
             for raw in file:
                 try:
-                    worker = _read_line(json.loads(raw), worker, manifest)
+                    process = _read_line(json.loads(raw), process, manifest)
                 except (ValueError, TypeError, KeyError, AttributeError):
                     manifest.unreadable_lines += 1
     return manifest
 
 
-def _read_line(line: dict[str, Any], worker: int | None, manifest: Manifest) -> int | None:
-    """Take one line into `manifest`; the worker whose lines follow."""
+def _read_line(line: dict[str, Any], process: int | None, manifest: Manifest) -> int | None:
+    """Take one line into `manifest`; the process whose lines follow."""
     kind = line.get("kind")
     if kind == "header":
-        worker = int(line.get("worker", 0))
-        manifest.headers[worker] = line
-    elif worker is None:
+        if not isinstance(line.get("worker"), int) or not isinstance(line.get("workers"), int):
+            raise ValueError("a header that does not say whose share of the plan it is")
+        process = len(manifest.headers)
+        manifest.headers[process] = line
+    elif process is None:
         raise ValueError("a record before any header: not from a generator")
     elif kind == "sent":
         status = line["status"]
         manifest.documents[line["guid"]] = SentDocument(
-            str(line["guid"]), MessageType(line["type"]), worker, int(line["parcel"]),
+            str(line["guid"]), MessageType(line["type"]), process, int(line["parcel"]),
             {str(k): str(v) for k, v in (line.get("keys") or {}).items()}, float(line["intended_s"]),
             None if status is None else int(status), line.get("error"), superseded=bool(line.get("superseded")))
     elif kind == "receipt":
@@ -173,4 +176,4 @@ def _read_line(line: dict[str, Any], worker: int | None, manifest: Manifest) -> 
             document.keys.update({str(k): str(v) for k, v in (line.get("keys") or {}).items()})
     else:
         raise ValueError(f"unknown kind {kind!r}")
-    return worker
+    return process

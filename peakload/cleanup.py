@@ -69,7 +69,7 @@ class Cleanup:
         self.signer, self.transport = signer, transport
         self.log = CleanupLog(request.run_dir)
         self.session = f"{time.time():.0f}-{os.getpid()}"
-        self.scenarios = {w: Scenario.model_validate(h["scenario"]) for w, h in manifest.headers.items()}
+        self.scenarios = {p: Scenario.model_validate(h["scenario"]) for p, h in manifest.headers.items()}
         self.originals: dict[str, Message] = {}
         self.unbuilt: set[str] = set()
         self.sent = 0
@@ -89,7 +89,7 @@ class Cleanup:
                     break
                 self._build(todo)
                 sent = self._send([a for a in todo if a.document.guid in self.originals])
-                self._read(feed, lambda _quiet: all(settled(a) for a in sent), self.request.wait_s)
+                self._read(feed, lambda _quiet, sent=sent: all(settled(a) for a in sent), self.request.wait_s)
         finally:
             feed.close()
             self.log.close()
@@ -108,9 +108,9 @@ class Cleanup:
             for receipt in receipts:
                 if receipt.guid in self.log.attempts:
                     self.log.answered(receipt.guid, receipt.return_status, receipt.return_time, receipt.info)
-                elif receipt.guid in self.manifest.documents:
-                    if receipt.return_time > self.manifest.documents[receipt.guid].receipt_time:  # news since the run
-                        self.log.status_seen(receipt.guid, receipt.return_status, receipt.return_time)
+                elif (receipt.guid in self.manifest.documents  # news of the run's own documents since the run
+                      and receipt.return_time > self.manifest.documents[receipt.guid].receipt_time):
+                    self.log.status_seen(receipt.guid, receipt.return_status, receipt.return_time)
             if done(not receipts) or time.monotonic() >= deadline:
                 return
             gevent.sleep(min(interval, max(0.0, deadline - time.monotonic())))
@@ -120,9 +120,9 @@ class Cleanup:
         wanted: dict[int, set[str]] = {}
         for assessment in todo:
             if assessment.document.guid not in self.originals:
-                wanted.setdefault(assessment.document.worker, set()).add(assessment.document.guid)
-        for worker, guids in wanted.items():
-            self.originals.update(rebuild(self.manifest.headers[worker], guids, self.registry))
+                wanted.setdefault(assessment.document.process, set()).add(assessment.document.guid)
+        for process, guids in wanted.items():
+            self.originals.update(rebuild(self.manifest.headers[process], guids, self.registry))
             self.unbuilt |= guids - self.originals.keys()
 
     def _send(self, todo: list[Assessment]) -> list[Attempt]:
@@ -151,7 +151,7 @@ class Cleanup:
 
     def _send_one(self, sender, assessment: Assessment) -> Attempt:
         document = assessment.document
-        envelope = self.scenarios[document.worker].generator.envelope
+        envelope = self.scenarios[document.process].generator.envelope
         message_type, guid, body = withdrawal(assessment.action, self.originals[document.guid],
                                               document.keys.get("invtNo", ""), lambda: str(uuid.uuid4()).upper(),
                                               china_now(), envelope)
@@ -186,8 +186,8 @@ def registry_for(manifest: Manifest, profile: TargetProfile) -> Registry | None:
 def report(assessments: list[Assessment], manifest: Manifest, cleanup: Cleanup) -> list[str]:
     """The cleanup's account: what was withdrawn, what held nothing, what could not be withdrawn and why."""
     tags = sorted({h.get("tag") or "(untagged)" for h in manifest.headers.values()})
-    lines = [f"cleanup of {len(manifest.documents)} documents sent by run {', '.join(tags)} "
-             f"({len(manifest.headers)} manifest(s)); {cleanup.sent} withdrawals sent now"]
+    lines = [(f"cleanup of {len(manifest.documents)} documents sent by run {', '.join(tags)} "
+              f"({len(manifest.headers)} generator process(es)); {cleanup.sent} withdrawals sent now")]
     if manifest.unreadable_lines:
         lines.append(f"  {manifest.unreadable_lines} manifest line(s) could not be read (cut short by a crash?)")
     groups = Counter((a.verdict, a.reason if a.verdict is not Verdict.NOT_WITHDRAWN else "", a.document.message_type.value)

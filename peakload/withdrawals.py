@@ -77,11 +77,11 @@ def assess(manifest: Manifest, log: CleanupLog, session: str) -> list[Assessment
     """Every document of the run that a platform could hold, with what the cleanup does about it."""
     parcels: dict[tuple[int, int], list[SentDocument]] = defaultdict(list)
     for document in manifest.documents.values():
-        parcels[(document.worker, document.parcel)].append(document)
-    stored = {worker for worker, head in manifest.headers.items() if head.get("store_only")}
+        parcels[(document.process, document.parcel)].append(document)
+    stored = {process for process, head in manifest.headers.items() if head.get("store_only")}
     out: list[Assessment] = []
-    for (worker, _), documents in parcels.items():
-        if worker in stored:
+    for (process, _), documents in parcels.items():
+        if process in stored:
             out += [Assessment(d, Verdict.NOTHING, None, "stored only (暂存, appStatus 1): never declared")
                     for d in documents if d.delivered and _held(d)]
         elif any(d.message_type is MessageType.EXPORT_LIST for d in documents):

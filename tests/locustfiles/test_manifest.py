@@ -35,10 +35,10 @@ def test_a_manifest_is_written_in_batches_and_read_back_with_the_newest_receipts
     writer.close()
     writer.close()  # once is enough; twice does no harm
     manifest = read_manifest(tmp_path)
-    assert manifest.headers[1]["tag"] == "M1" and Scenario.model_validate(manifest.headers[1]["scenario"]) == scenario
+    assert manifest.headers[0]["worker"] == 1 and manifest.headers[0]["tag"] == "M1" and Scenario.model_validate(manifest.headers[0]["scenario"]) == scenario
     assert len(manifest.documents) == BATCH and manifest.unreadable_lines == 0
     sent = manifest.documents[first.document_guid]
-    assert (sent.message_type, sent.worker, sent.receipt_status, sent.keys["invtNo"]) == (first.message_type, 1, 120, "I1")
+    assert (sent.message_type, sent.process, sent.receipt_status, sent.keys["invtNo"]) == (first.message_type, 0, 120, "I1")
     assert sent.keys["copNo"] == first.keys["copNo"] and sent.keys["copNo"].startswith("M1")
     assert manifest.documents[jobs[BATCH - 2].document_guid].delivered  # no answer: it may have arrived
     assert not manifest.documents[jobs[BATCH - 1].document_guid].delivered
@@ -66,3 +66,15 @@ def test_a_dry_runs_documents_were_not_sent(tmp_path):
     writer.close()
     document = read_manifest(tmp_path).documents[job.document_guid]
     assert document.message_type is MessageType.ORDER and not document.delivered
+
+
+def test_two_runs_in_one_folder_are_two_processes_each_with_its_own_documents(tmp_path):
+    first, second = load(str(TINY)).with_id_tag("A1"), load(str(TINY)).with_id_tag("A2")
+    for scenario in (first, second):  # the second run appends to the first one's manifest
+        writer = ManifestWriter(manifest_path(tmp_path), header(scenario, 0, 1, Declaring(), None, "ceb-http"))
+        for job in list(send_plan(scenario))[:5]:
+            writer.sent(job, 202, None)
+        writer.close()
+    manifest = read_manifest(tmp_path)
+    assert [h["tag"] for h in manifest.headers.values()] == ["A1", "A2"]
+    assert {(d.process, d.keys["copNo"][:2]) for d in manifest.documents.values()} == {(0, "A1"), (1, "A2")}

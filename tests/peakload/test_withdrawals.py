@@ -11,14 +11,14 @@ ORDER, PAYMENT, WAYBILL, LIST = MessageType.ORDER, MessageType.PAYMENT, MessageT
 
 
 def parcel(manifest: Manifest, number: int, list_status: int | None, list_answer: int | None = 202,
-           worker: int = 0) -> dict[MessageType, SentDocument]:
+           process: int = 0) -> dict[MessageType, SentDocument]:
     """An import parcel's four documents, sent; its list last seen at `list_status`."""
     docs = {}
     for mt in (ORDER, PAYMENT, WAYBILL, LIST):
-        doc = SentDocument(f"{mt.value}-{worker}-{number}", mt, worker, number, {"copNo": f"C{number}"}, 0.1,
+        doc = SentDocument(f"{mt.value}-{process}-{number}", mt, process, number, {"copNo": f"C{number}"}, 0.1,
                            list_answer if mt is LIST else 202, None, list_status if mt is LIST else 120, "20260101")
         manifest.documents[doc.guid] = docs[mt] = doc
-    manifest.headers.setdefault(worker, {"worker": worker, "store_only": False})
+    manifest.headers.setdefault(process, {"worker": 0, "workers": 1, "store_only": False})
     return docs
 
 
@@ -79,7 +79,7 @@ def test_a_withdrawal_nobody_answered_is_sent_again_a_bounded_number_of_times(tm
 def test_nothing_is_withdrawn_of_what_the_platform_never_took_or_only_stored(tmp_path: Path):
     manifest = Manifest()
     refused = parcel(manifest, 1, None, list_answer=400)
-    stored = parcel(manifest, 2, 1, worker=1)
+    stored = parcel(manifest, 2, 1, process=1)
     manifest.headers[1]["store_only"] = True
     seen = verdicts(manifest, CleanupLog(tmp_path))
     assert seen[refused[LIST].guid] == (Verdict.NOTHING, None)
