@@ -73,6 +73,7 @@ class Cleanup:
         self.originals: dict[str, Message] = {}
         self.unbuilt: set[str] = set()
         self.sent = 0
+        self.feed_problems: dict[str, int] = {}
 
     def run(self) -> list[Assessment]:
         """Withdraw what is left; the final assessment of every document."""
@@ -91,6 +92,7 @@ class Cleanup:
                 sent = self._send([a for a in todo if a.document.guid in self.originals])
                 self._read(feed, lambda _quiet, sent=sent: all(settled(a) for a in sent), self.request.wait_s)
         finally:
+            self.feed_problems = dict(feed.problems)
             feed.close()
             self.log.close()
         return [a if a.document.guid not in self.unbuilt else
@@ -190,6 +192,7 @@ def report(assessments: list[Assessment], manifest: Manifest, cleanup: Cleanup) 
               f"({len(manifest.headers)} generator process(es)); {cleanup.sent} withdrawals sent now")]
     if manifest.unreadable_lines:
         lines.append(f"  {manifest.unreadable_lines} manifest line(s) could not be read (cut short by a crash?)")
+    lines += [f"  receipts feed: {problem} ({count}x)" for problem, count in cleanup.feed_problems.items()]
     groups = Counter((a.verdict, a.reason if a.verdict is not Verdict.NOT_WITHDRAWN else "", a.document.message_type.value)
                      for a in assessments)
     for verdict in Verdict:
@@ -243,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                    else TargetProfile(name="host", url=os.environ.get("LOCUST_HOST", "").rstrip("/")))
         max_rate = min(args.max_rate, profile.max_rate or args.max_rate)
         return clean(CleanupRequest(args.run_dir, profile, max_rate, args.wait))
-    except (CleanupError, ProfileError) as exc:
+    except (CleanupError, ProfileError, ValueError) as exc:  # ValueError: a profile that does not validate
         print(f"error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
 

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from peakload.commands import (baseline, capacity, drill, grafana, mock, oncall, report, run, scenarios,
-                               signing, stack, worker)
+from peakload.commands import (baseline, capacity, cleanup, drill, grafana, mock, oncall, report, run,
+                               scenarios, signing, stack, worker)
 from peakload.exit_codes import ExitCode
 
 # Help as plain text: Rich markup would take `[default: ...]` and patterns like `[a-z0-9._-]` in
@@ -39,6 +39,7 @@ def _options(_version: Annotated[bool, typer.Option(
 
 app.command("mock")(mock.mock)
 app.command("run")(run.run)
+app.command("cleanup")(cleanup.cleanup)
 app.command("worker")(worker.worker)
 app.command("report")(report.report)
 app.command("gate")(baseline.gate)
