@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
+from locustfiles.identities import IdentityError, buyers_for
 from locustfiles.urls import without_credentials
+from peakload.caps import fit_to_cap
+from peakload.dry_run import DryRunRequest, FolderInUse, dry_run as plan_dry_run, print_dry_run
 from peakload.embedded_mock import remove_database
 from peakload.exit_codes import ExitCode
 from peakload.live_view import live_progress
@@ -18,7 +22,7 @@ from peakload.replay_options import Compression, ForecastPeak, RateScale, Window
 from peakload.runner import RunInterrupted, RunInvalid, RunRequest, run_scenario
 from peakload.stack import DEFAULT_STATE, announced_generators, generator_ports
 from reports.summary import RunSummary
-from peakload.target import Target, TargetError, parse_target, profile_target
+from peakload.target import Target, TargetError, parse_target, profile_target, remote_hosts
 from scenarios.loader import ScenarioError, load, resolve
 from targets import ProfileError, TargetProfile, TransportKind, load_profile, resolve_profile
 
@@ -56,6 +60,15 @@ def run(
     window: Window = None,
     rate_scale: RateScale = None,
     forecast_peak: ForecastPeak = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Plan, render, sign and check every message the run would send, print the figures "
+                          "and write them (dry-run.json, manifest.jsonl); send nothing, open no connection.")] = False,
+    clip_to_cap: Annotated[bool, typer.Option(
+        "--clip-to-cap", help="Scale the scenario down to fit the profile's max_rate and max_messages, "
+                              "instead of refusing it.")] = False,
+    store_only: Annotated[bool, typer.Option(
+        "--store-only", help="Send every document with appStatus 1 (暂存, stored): a pass through the platform's "
+                             "intake that declares nothing (also the profile's store_only).")] = False,
 ) -> None:
     """Run a scenario and judge it: exit 0 pass, 1 a gate failed, 2 invalid run, 64 bad usage."""
     console = Console(stderr=True)
@@ -73,7 +86,11 @@ def run(
                               "--expect-workers")
         chosen = (profile_target(target_profile, confirm_target) if target_profile is not None
                   else parse_target(target or loaded.target, confirm_target))
-    except (ScenarioError, TargetError, ProfileError) as exc:
+        if target_profile is not None:  # before any load: synthetic ID numbers only where allowed
+            remote = remote_hosts(target_profile)
+            buyers_for(target_profile.identities, target_profile.synthetic_identities or not remote,
+                       f"profile {target_profile.name} reaches {', '.join(remote)}, which")
+    except (ScenarioError, TargetError, ProfileError, IdentityError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(ExitCode.USAGE) from None
     try:
@@ -85,8 +102,24 @@ def run(
     out_dir = out or Path("reports/out") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{loaded.name}"
     loaded, path = replay_for_run(loaded, path, out_dir, compression=compression, window=window,
                                   rate_scale=rate_scale, forecast_peak=forecast_peak)
-    request = RunRequest(path, loaded, chosen, out_dir, processes, expect_workers, metrics_port,
-                         resolve_profile(profile) if profile else None, target_profile)
+    profile_path = resolve_profile(profile) if profile else None
+    generators = expect_workers or processes
+    stored = store_only or (target_profile is not None and target_profile.store_only)
+    if dry_run:
+        _dry_run(DryRunRequest(path, loaded, out_dir, _shown(chosen, target_profile), generators, target_profile,
+                               profile_path, stored), clip_to_cap, console)
+    fit = fit_to_cap(loaded, path, target_profile, generators, out_dir, clip_to_cap)
+    if fit.problems:
+        for problem in fit.problems:
+            console.print(f"[red]error:[/red] {profile_path}: {problem}", highlight=False, soft_wrap=True)
+        console.print("nothing was sent: the target's cap is hard; --clip-to-cap scales the scenario down to fit",
+                      highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.USAGE)
+    if fit.clipped and not quiet:
+        console.print(fit.clipped, highlight=False, soft_wrap=True)
+    loaded = fit.scenario
+    request = RunRequest(fit.path, loaded, chosen, out_dir, processes, expect_workers, metrics_port,
+                         profile_path, target_profile, fit.clipped, store_only=stored)
     announced = announced_generators(stack_state, generator_ports(metrics_port, processes, expect_workers))
     try:
         if quiet:
@@ -116,6 +149,23 @@ def run(
             remove_database(out_dir / "mock.db")
     _print_verdict(summary, out_dir, quiet)
     raise typer.Exit(ExitCode.of(summary.verdict))
+
+
+def _dry_run(request: DryRunRequest, clip: bool, console: Console) -> NoReturn:
+    """Plan and check the run without sending it; exit 64 when anything was found wrong. The cap
+    is checked on the dry run's own plan, unless the scenario is to be clipped to it first."""
+    if clip:
+        fit = fit_to_cap(request.scenario, request.scenario_path, request.profile, request.processes,
+                         request.out_dir, clip=True)
+        request = replace(request, scenario_path=fit.path, scenario=fit.scenario, clipped=fit.clipped,
+                          cap_problems=fit.problems)
+    try:
+        figures = plan_dry_run(request)
+    except FolderInUse as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.USAGE) from None
+    print_dry_run(figures, request.out_dir, Console(), console)
+    raise typer.Exit(ExitCode.USAGE if figures.errors else ExitCode.PASS)
 
 
 def _shown(chosen: Target, profile: TargetProfile | None) -> str:
