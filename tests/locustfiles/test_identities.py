@@ -14,8 +14,8 @@ from scenarios.loader import load
 from scenarios.model import ParcelDefect
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
-ACCOUNTS = [("测试一", "1", "110101199001010011", "13800000001"), ("Test & Two", "2", "P12345678", "+86 138-0000-0002"),
-            ("测试三", "1", "110101199001010038", "13800000003")]
+ACCOUNTS = [("测试一", "1", "110101199001010015", "13800000001"), ("Test & Two", "2", "P12345678", "+86 138-0000-0002"),
+            ("测试三", "1", "110101199001010031", "13800000003")]
 
 
 def registry_file(tmp_path: Path, rows=ACCOUNTS, header="name,id_type,id_number,telephone") -> Path:
