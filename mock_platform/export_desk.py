@@ -84,14 +84,14 @@ class ExportDesk:
 
     @staticmethod
     def needs_lookup(arrival: Arrival) -> bool:
-        return isinstance(arrival.document, SummaryApplication) and arrival.listed is None
+        return isinstance(arrival.document, SummaryApplication) and not arrival.looked_up
 
     @staticmethod
     def look_up(store: Store, arrival: Arrival) -> Arrival:
         """A summary with its lists read from the database (off the event loop)."""
         doc: SummaryApplication = arrival.document
         listed = store.lists_by_invt_no([item.invt_no for item in doc.items])
-        return Arrival(arrival.doc_id, doc, arrival.receiver, arrival.received_at, listed=listed)
+        return Arrival(arrival.doc_id, doc, arrival.receiver, arrival.received_at, listed=listed, looked_up=True)
 
     def file(self, arrival: Arrival, now: float, out: TickOutput) -> None:
         """Answer an export document and apply what it does."""

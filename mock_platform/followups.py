@@ -41,7 +41,7 @@ class FollowUps:
     @staticmethod
     def needs_lookup(arrival: Arrival) -> bool:
         """A return names a released list, which the engine no longer holds in memory."""
-        return isinstance(arrival.document, InventoryReturn) and arrival.finished is None
+        return isinstance(arrival.document, InventoryReturn) and not arrival.looked_up
 
     @staticmethod
     def look_up(store: Store, inbox: list[Arrival]) -> list[Arrival]:
@@ -51,7 +51,7 @@ class FollowUps:
             doc = arrival.document
             if FollowUps.needs_lookup(arrival):
                 arrival = Arrival(arrival.doc_id, doc, arrival.receiver, arrival.received_at,
-                                  finished=store.finished_list(doc.agent_code, doc.cop_no))
+                                  finished=store.finished_list(doc.agent_code, doc.cop_no), looked_up=True)
             out.append(arrival)
         return out
 

@@ -25,6 +25,7 @@ class Arrival:
     violation: Violation | None = None  # a rule the document broke on its own
     finished: FinishedList | None = None  # a return's list, as the database had it (read ahead)
     listed: dict[str, FinishedList] | None = None  # a summary's lists by invtNo (read ahead)
+    looked_up: bool = False  # read ahead already (what it names may not exist: then None above)
 
 
 @dataclass(frozen=True, slots=True)
