@@ -125,6 +125,11 @@ class SendPlan:
                         if isinstance(factory, ExportMaker) else
                         _parcel_jobs(scenario, factory, templates, kinds, self._rng, parcel, next_order,
                                      real_time, self._waves))
+                jobs = list(jobs)
+                if any(job.intended_s >= self._end_s for job in jobs):
+                    # Part of this parcel falls after the window's end and is not sent: its list
+                    # cannot match, so it is not expected to release.
+                    jobs = [_inherited(job) for job in jobs]
                 for job in jobs:
                     heapq.heappush(pending, (job.intended_s, next(tiebreak), job))
                 next_order = next(self._orders, None)
@@ -148,8 +153,9 @@ class SendPlan:
 
 
 def _inherited(job: SendJob) -> SendJob:
-    """A document of a parcel whose order came before the replayed window: the platform never got
-    that order, so its list is not expected to be released (it loads the platform all the same)."""
+    """A document of a parcel only partly inside the replayed window (its order came before it, or
+    a document falls after it): the platform never gets the whole parcel, so its list is not
+    expected to be released (it loads the platform all the same)."""
     return job._replace(withdrawn=True) if job.message_type is MessageType.INVENTORY_LIST else job
 
 
