@@ -201,6 +201,10 @@ class GeneratorRuntime:
             wait = job.intended_s - self.now()
             if wait > 0:
                 gevent.sleep(wait)
+            elif self.signer is not None:
+                # Behind schedule, a signing dispatcher would keep the process to itself (each job
+                # costs a signature): the senders get their turn after every job.
+                gevent.sleep(0)
             if self.rate_cap is not None and not self.rate_cap.admit(self.now, gevent.sleep):
                 self.aborted = self.aborted or self.rate_cap.exhausted_reason  # what was sent is still seen out
                 break
