@@ -119,8 +119,7 @@ def _start(environment: Environment, **_kwargs) -> None:
         return
     progress = Path(options.progress_file) if options.progress_file else None
     profile = _profile(options.target_profile, environment.host)
-    if profile.id_tag and not options.id_tag:
-        scenario = scenario.with_id_tag(profile.id_tag)
+    scenario = profile.tagged(scenario)
     # The run's tag goes into every request's X-Peakload-Run header, whichever way it was given.
     profile = profile.model_copy(update={"id_tag": scenario.generator.id_tag})
     registry = read_registry(profile.identities) if profile.identities is not None else None

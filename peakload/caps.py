@@ -25,14 +25,6 @@ from targets import TargetProfile
 _CLIP_ATTEMPTS = 8  # scaling by the overshoot lands at or just above the cap; a few more tries close in
 
 
-def as_planned(scenario: Scenario, profile: TargetProfile | None) -> Scenario:
-    """The scenario as the generator plans it: with the profile's id_tag when the scenario (or the
-    command line) gives none, as the generator does."""
-    if profile is not None and profile.id_tag and not scenario.generator.id_tag:
-        return scenario.with_id_tag(profile.id_tag)
-    return scenario
-
-
 @dataclass(frozen=True, slots=True)
 class PlanTimes:
     """When every message of a run's plan is due (seconds from the start), per generator process."""
@@ -104,7 +96,7 @@ def fit_to_cap(scenario: Scenario, path: Path, profile: TargetProfile | None, pr
     cap; with `clip`, scale its curve down until it fits (written to `out_dir/scenario.yaml`)."""
     if profile is None or (profile.max_rate is None and profile.max_messages is None):
         return CapFit(scenario, path)
-    times = PlanTimes.of(as_planned(scenario, profile), processes)
+    times = PlanTimes.of(profile.tagged(scenario) if profile else scenario, processes)
     problems = cap_problems(times, profile)
     if not problems or not clip:
         return CapFit(scenario, path, problems=tuple(problems))
@@ -116,7 +108,7 @@ def fit_to_cap(scenario: Scenario, path: Path, profile: TargetProfile | None, pr
             fitted = replayed(scenario, Replay(rate_scale=factor))
         except ReplayError as exc:
             return CapFit(scenario, path, problems=(*problems, f"--clip-to-cap: {exc}"))
-        times = PlanTimes.of(as_planned(fitted, profile), processes)
+        times = PlanTimes.of(profile.tagged(fitted) if profile else fitted, processes)
         overshoot = max(over for over, _ in _checks(times, profile))
         if overshoot <= 1:
             break

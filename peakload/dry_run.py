@@ -29,7 +29,7 @@ from locustfiles.parcels import Declaring
 from locustfiles.rate_cap import busiest_window
 from locustfiles.schedule import SendJob, send_plan
 from locustfiles.signer import MessageSigner, signer_for
-from peakload.caps import PlanTimes, as_planned, cap_problems
+from peakload.caps import PlanTimes, cap_problems
 from peakload.read_back import SignatureCheck, fault, framed, read_back
 from scenarios.model import Scenario
 from targets import ProfileError, TargetProfile, TransportKind
@@ -144,7 +144,7 @@ def dry_run(request: DryRunRequest) -> DryRunFigures:
     profile, processes, out_dir = request.profile, request.processes, request.out_dir
     if manifest_files(out_dir):
         raise FolderInUse(f"{out_dir} already holds a run's manifest; give the dry run a folder of its own (--out)")
-    scenario = as_planned(request.scenario, profile)
+    scenario = profile.tagged(request.scenario) if profile else request.scenario
     errors = _Errors(request.scenario_path)
     setup_errors = _setup_problems(profile, request.profile_path)
     try:

@@ -20,6 +20,7 @@ from ceb.signing import SignatureAlgorithm
 from ceb.types import TransportKind
 
 from scenarios.fields import Model, PositiveSeconds
+from scenarios.model import Scenario
 
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
@@ -176,6 +177,11 @@ class TargetProfile(Model):
     def target_hosts(self) -> list[str]:
         """The hosts load goes to: the platform's URL's, and an SFTP server's."""
         return _hosts_of(self.url, self.folders.root if self.folders is not None else None)
+
+    def tagged(self, scenario: Scenario) -> Scenario:
+        """The scenario with this profile's id_tag, unless it (or the command line) gives one: the
+        rule the generator, the dry run and the cap check share."""
+        return scenario.with_id_tag(self.id_tag) if self.id_tag and not scenario.generator.id_tag else scenario
 
     def header_values(self, environ: dict[str, str] | None = None) -> dict[str, str]:
         """The extra headers with their values read from the environment (never logged)."""
